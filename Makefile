@@ -71,6 +71,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(INCLUDES) $(PKG_CFLAGS) \
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 
+.SECONDARY:
 .PHONY: all deps check unit integration fuzz bench demo install uninstall clean help
 all: $(BIN) stingy-vpn
 

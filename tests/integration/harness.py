@@ -1,0 +1,283 @@
+"""Test bed for the integration tests: moto on a free loopback port, the AWS
+side made in it with boto3, and the real stingy-vpn binary run against it.
+
+Nothing here talks to anything but 127.0.0.1.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import boto3
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("STINGY_BIN") or os.path.join(ROOT, "build", "plain", "stingy-vpn")
+SHARED = os.environ.get("STINGY_SHARED") or os.path.join(ROOT, "..", "shared")
+REGION = "us-east-1"
+CREDS = {"AWS_ACCESS_KEY_ID": "AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "testsecretnotreal"}
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, timeout=15.0, interval=0.05, what="condition"):
+    """Poll pred() until it returns a true value; return it, or fail."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = pred()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError("timed out after %.1fs waiting for %s (last: %r)" % (timeout, what, last))
+
+
+class Moto:
+    """A moto server on its own port; start() again after stop() reuses the port."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.proc = None
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.logf = tempfile.TemporaryFile()
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self.logf, stderr=subprocess.STDOUT)
+        wait_for(self._up, timeout=30, what="moto on port %d" % self.port)
+
+    def _up(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("moto exited with %s" % self.proc.returncode)
+        try:
+            with urllib.request.urlopen(self.url + "/moto-api/data.json", timeout=1):
+                return True
+        except (OSError, urllib.error.URLError):
+            return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def client(self, service):
+        return boto3.client(service, region_name=REGION, endpoint_url=self.url,
+                            aws_access_key_id=CREDS["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=CREDS["AWS_SECRET_ACCESS_KEY"])
+
+
+class World:
+    """The AWS side a test needs, made in moto: queue, rule, template, subnets."""
+
+    def __init__(self, moto, endpoint="vpn"):
+        self.moto = moto
+        self.endpoint = endpoint
+        self.ec2 = moto.client("ec2")
+        self.sqs = moto.client("sqs")
+        self.events = moto.client("events")
+        self.ssm = moto.client("ssm")
+        q = self.sqs.create_queue(QueueName="stingy-vpn-events")
+        self.queue_url = q["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])
+        self.queue_arn = arn["Attributes"]["QueueArn"]
+        self.events.put_rule(Name="stingy-vpn-ec2",
+                             EventPattern=json.dumps({"source": ["aws.ec2", "aws.health"]}))
+        self.events.put_targets(Rule="stingy-vpn-ec2", Targets=[{"Id": "q", "Arn": self.queue_arn}])
+        subnets = self.ec2.describe_subnets()["Subnets"]
+        self.subnets = [s["SubnetId"] for s in subnets[:2]]
+        lt = self.ec2.create_launch_template(
+            LaunchTemplateName="stingy-vpn",
+            LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t4g.nano"})
+        self.launch_template = lt["LaunchTemplate"]["LaunchTemplateId"]
+        self.ssm.put_parameter(Name="/stingy-vpn/instance-id", Value="initial", Type="String")
+
+    def run_instance(self, tags=None, itype="t4g.nano"):
+        tags = dict(tags or {})
+        tags.setdefault("stingy-vpn:endpoint", self.endpoint)
+        tags.setdefault("Project", "stingy-vpn")
+        r = self.ec2.run_instances(
+            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=itype,
+            SubnetId=self.subnets[0],
+            TagSpecifications=[{"ResourceType": "instance",
+                                "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}])
+        return r["Instances"][0]["InstanceId"]
+
+    def put_event(self, detail_type, detail, source="aws.ec2"):
+        r = self.events.put_events(Entries=[{
+            "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}])
+        assert r["FailedEntryCount"] == 0, r
+        return r["Entries"][0]["EventId"]
+
+    def queue_depth(self):
+        a = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+        a = a["Attributes"]
+        return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"])
+
+
+def write_conf(path, world, db, port, **overrides):
+    """A desired.conf for world; overrides replace keys by name."""
+    keys = {
+        "region": REGION,
+        "queue_url": world.queue_url,
+        "state_db": db,
+        "listen": "127.0.0.1:%d" % port,
+        "describe_interval": "10s",
+        "sqs_wait": "2s",
+        "health_max_age": "30s",
+        "launch_template": world.launch_template,
+        "instance_types": "t4g.nano, t4g.micro",
+        "subnets": ", ".join(world.subnets),
+    }
+    keys.update(overrides)
+    sections = {
+        "aws": ["region", "profile", "queue_url"],
+        "controller": ["state_db", "listen", "describe_interval", "sqs_wait", "health_max_age"],
+        "endpoint " + world.endpoint: ["enabled", "launch_template", "launch_template_version",
+                                       "instance_types", "subnets", "max_instances",
+                                       "launch_budget", "elastic_ip", "ssm_prefix",
+                                       "wireguard_cidr", "wait_ready", "ready_timeout",
+                                       "rebalance", "capacity_cooldown"],
+        "alerts": ["sns_topic", "max_interruptions_per_day", "alert_interval"],
+    }
+    with open(path, "w") as f:
+        for sec, names in sections.items():
+            f.write("[%s]\n" % sec)
+            for n in names:
+                if keys.get(n) is not None:
+                    f.write("%s = %s\n" % (n, keys[n]))
+            f.write("\n")
+
+
+class Daemon:
+    """The real binary, `stingy-vpn run`, with its stderr kept in a file."""
+
+    def __init__(self, conf, env, args=("-v",)):
+        self.conf = conf
+        self.env = env
+        self.args = list(args)
+        self.proc = None
+        self.logpath = conf + ".log"
+
+    def start(self):
+        self.log = open(self.logpath, "ab")
+        self.proc = subprocess.Popen([BIN, "run", "-c", self.conf] + self.args,
+                                     stdout=self.log, stderr=self.log, env=self.env)
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("daemon did not stop within %ss of signal %s" % (timeout, sig))
+        self.log.close()
+        rc = self.proc.returncode
+        self.proc = None
+        return rc
+
+    def output(self):
+        with open(self.logpath, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+
+def http_get(url, timeout=5):
+    """(status, body) of a GET; status 0 when nothing answered."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except (OSError, urllib.error.URLError):
+        return 0, ""
+
+
+class DaemonTest(unittest.TestCase):
+    """Per test: a moto, a world in it, a scratch dir, and helpers to run the daemon."""
+
+    def setUp(self):
+        if not os.path.exists(BIN):
+            self.fail("binary %s is missing: run make first" % BIN)
+        self.tmp = tempfile.mkdtemp(prefix="stingy-it-")
+        self.moto = Moto()
+        self.moto.start()
+        self.addCleanup(self.moto.stop)
+        self.world = World(self.moto)
+        self.db = os.path.join(self.tmp, "state.db")
+        self.conf = os.path.join(self.tmp, "desired.conf")
+        self.port = free_port()
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.tmp,
+                    "AWS_ENDPOINT_URL": self.moto.url, "LANG": "C"}
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                self.env[k] = os.environ[k]
+        self.env.update(CREDS)
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            if d.alive():
+                d.stop()
+        if self._outcome_failed():
+            for d in self.daemons:
+                sys.stderr.write("---- daemon log %s ----\n%s\n" % (d.logpath, d.output()[-6000:]))
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _outcome_failed(self):
+        res = getattr(self, "_outcome", None)
+        if res is None or not hasattr(res, "result"):
+            return False
+        r = res.result
+        return any(t is self for t, _ in getattr(r, "failures", []) + getattr(r, "errors", []))
+
+    def write_conf(self, **overrides):
+        write_conf(self.conf, self.world, self.db, self.port, **overrides)
+
+    def start_daemon(self, **overrides):
+        if not os.path.exists(self.conf) or overrides:
+            self.write_conf(**overrides)
+        d = Daemon(self.conf, self.env).start()
+        self.daemons.append(d)
+        return d
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def wait_healthy(self, timeout=20):
+        return wait_for(lambda: http_get(self.url("/healthz"))[0] == 200, timeout,
+                        what="/healthz 200")
+
+    def query(self, sql, args=()):
+        """Rows from the daemon's database, read-only, through Python's sqlite3."""
+        con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=5)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
