@@ -1,0 +1,727 @@
+/*
+ * daemon: `stingy-vpn run`. One event_base drives everything: the SQS long
+ * poll and the periodic DescribeInstances (both through the libcurl multi
+ * client, at the same time), signals, the desired.conf watch, the systemd
+ * watchdog and the HTTP server. This file wires; the decisions live in
+ * health.c and ingest.c, the formats in status.c.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws.h"
+#include "buf.h"
+#include "daemon.h"
+#include "desired.h"
+#include "ec2.h"
+#include "events.h"
+#include "health.h"
+#include "http.h"
+#include "httpd.h"
+#include "ingest.h"
+#include "log.h"
+#include "notify.h"
+#include "sqs.h"
+#include "status.h"
+#include "store.h"
+
+#define CONF_WATCH_MS		2000	/* how often desired.conf is stat'ed */
+#define SQS_BACKOFF_MIN_MS	1000
+#define SQS_BACKOFF_MAX_MS	15000
+#define DESCRIBE_RETRY_MS	10000	/* after a failed describe, at most this */
+#define STATUS_EVENTS		10	/* recent events shown by /status */
+
+struct daemon {
+	struct event_base	*base;
+	struct http_client	*http;
+	struct aws		*aws;
+	struct store		*store;
+	struct httpd		*httpd;
+	struct desired		*conf;
+	const char		*conf_path;
+	struct stat		 conf_st;	/* what the watch last saw */
+	char			*reload_error;	/* why the last reload was refused */
+	time_t			 last_reload;
+
+	struct event		*ev_term, *ev_int, *ev_hup;
+	struct event		*ev_sqs_retry;
+	struct event		*ev_describe;
+	struct event		*ev_conf_watch;
+	struct event		*ev_watchdog;
+
+	int			 stopping;
+	int			 sqs_inflight;
+	long			 sqs_backoff_ms;
+	int			 describe_inflight;
+
+	time_t			 started;
+	time_t			 last_sqs_ok;
+	time_t			 last_describe_ok;
+	char			 sqs_error[320];
+	char			 describe_error[320];
+	struct status_counters	 n;
+};
+
+static void sqs_poll_start(struct daemon *);
+static void describe_start(struct daemon *);
+
+static void
+arm_ms(struct event *ev, long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
+}
+
+/* jitter: a delay in [ms/2, ms] so retries of many homes do not align. */
+static long
+jitter(long ms)
+{
+	return ms / 2 + (long)(random() % (ms / 2 + 1));
+}
+
+/* ---- SQS: long poll, ingest, delete after commit ---- */
+
+static void
+sqs_delete_done_cb(const struct aws_error *err, void *arg)
+{
+	struct daemon *d = arg;
+	char eb[320];
+
+	if (err == NULL) {
+		d->n.sqs_deleted++;
+		return;
+	}
+	d->n.sqs_delete_errors++;
+	if (!d->stopping)
+		log_warnx("sqs: DeleteMessage: %s (the message will come back and "
+		    "be recognised as a duplicate)", aws_error_str(err, eb, sizeof(eb)));
+}
+
+static void
+delete_message(struct daemon *d, const struct sqs_message *m)
+{
+	if (sqs_delete(d->aws, d->conf->queue_url, m->receipt_handle,
+	    sqs_delete_done_cb, d) == -1) {
+		d->n.sqs_delete_errors++;
+		log_warnx("sqs: DeleteMessage %s: could not start", m->message_id);
+	}
+}
+
+/* own_instance: 1 when id is an instance of our endpoint the store knows. */
+static int
+own_instance(struct daemon *d, const char *id)
+{
+	struct store_instance si;
+
+	return store_instance_get(d->store, id, &si) == 1 &&
+	    strcmp(si.endpoint, d->conf->endpoint) == 0;
+}
+
+/*
+ * ingest_message: records what m says, then deletes it. A store failure
+ * leaves the message in the queue: it comes back after its visibility
+ * timeout, and the event id makes the second delivery safe.
+ */
+static void
+ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
+{
+	struct event ev;
+	struct store_event se;
+	const char *doom;
+	char err[256];
+	unsigned owned = 0, first = 0;
+	int rc;
+
+	if (event_parse(m->body, m->body_len, &ev, err, sizeof(err)) == -1) {
+		if (store_quarantine_add(d->store, m->message_id, err, m->body,
+		    m->body_len, now) == -1) {
+			d->n.events_store_errors++;
+			return;
+		}
+		d->n.events_quarantined++;
+		log_warnx("sqs: message %s quarantined: %s", m->message_id, err);
+		delete_message(d, m);
+		return;
+	}
+	for (unsigned i = 0; i < ev.n_instances; i++)
+		if (own_instance(d, ev.instance_ids[i]) && owned++ == 0)
+			first = i;
+	if (owned == 0) {
+		if (ev.n_instances > 0) {
+			d->n.events_foreign++;
+			log_debug("event %s: %s for %s: not ours", ev.id,
+			    ingest_kind(&ev), ev.instance_ids[0]);
+		} else {
+			d->n.events_ignored++;
+			log_debug("event %s: %s names no instance: ignored",
+			    ev.id, ev.detail_type);
+		}
+		delete_message(d, m);
+		return;
+	}
+	doom = ingest_doom_reason(&ev);
+	ingest_store_event(&ev, first, m->message_id, &se);
+	if ((rc = store_event_record(d->store, d->conf->endpoint, &se, doom,
+	    now)) == -1) {
+		d->n.events_store_errors++;
+		return;
+	}
+	if (rc == 0) {
+		d->n.events_duplicate++;
+		log_info("event %s: duplicate delivery, already recorded", ev.id);
+	} else {
+		d->n.events_new++;
+		log_notice("event %s: %s for %s%s%s", ev.id, ingest_kind(&ev),
+		    ev.instance_ids[first], doom ? ": doomed by " : "",
+		    doom ? doom : "");
+		/* A Health event may name several of ours. */
+		for (unsigned i = first + 1; doom && i < ev.n_instances; i++)
+			if (own_instance(d, ev.instance_ids[i]))
+				store_instance_mark_doomed(d->store,
+				    ev.instance_ids[i], doom, now);
+	}
+	delete_message(d, m);
+}
+
+static void
+sqs_poll_done_cb(const struct aws_error *err, struct sqs_messages *msgs,
+    void *arg)
+{
+	struct daemon *d = arg;
+	time_t now = time(NULL);
+
+	d->sqs_inflight = 0;
+	if (d->stopping) {
+		sqs_messages_free(msgs);
+		return;
+	}
+	if (err != NULL) {
+		d->n.sqs_polls_error++;
+		aws_error_str(err, d->sqs_error, sizeof(d->sqs_error));
+		log_warnx("sqs: ReceiveMessage: %s; retrying in about %ld ms",
+		    d->sqs_error, d->sqs_backoff_ms);
+		arm_ms(d->ev_sqs_retry, jitter(d->sqs_backoff_ms));
+		d->sqs_backoff_ms = d->sqs_backoff_ms * 2 > SQS_BACKOFF_MAX_MS ?
+		    SQS_BACKOFF_MAX_MS : d->sqs_backoff_ms * 2;
+		return;
+	}
+	d->n.sqs_polls_ok++;
+	d->last_sqs_ok = now;
+	d->sqs_error[0] = '\0';
+	d->sqs_backoff_ms = SQS_BACKOFF_MIN_MS;
+	if (msgs != NULL) {
+		d->n.sqs_messages += msgs->n;
+		for (size_t i = 0; i < msgs->n; i++)
+			ingest_message(d, &msgs->v[i], now);
+		sqs_messages_free(msgs);
+	}
+	sqs_poll_start(d);
+}
+
+static void
+sqs_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sqs_poll_start(arg);
+}
+
+static void
+sqs_poll_start(struct daemon *d)
+{
+	int wait_s = (int)(d->conf->sqs_wait_ms / 1000);
+
+	if (d->stopping || d->sqs_inflight)
+		return;
+	if (sqs_receive(d->aws, d->conf->queue_url, wait_s, sqs_poll_done_cb,
+	    d) == -1) {
+		snprintf(d->sqs_error, sizeof(d->sqs_error),
+		    "ReceiveMessage could not start");
+		arm_ms(d->ev_sqs_retry, jitter(SQS_BACKOFF_MAX_MS));
+		return;
+	}
+	d->sqs_inflight = 1;
+}
+
+/* ---- EC2: the periodic describe, the source of truth ---- */
+
+static void
+describe_done_cb(const struct aws_error *err, struct ec2_instances *all,
+    void *arg)
+{
+	struct daemon *d = arg;
+	struct store_instance *seen = NULL;
+	time_t now = time(NULL);
+	long next = d->conf->describe_interval_ms;
+
+	d->describe_inflight = 0;
+	if (d->stopping) {
+		if (all)
+			ec2_instances_free(all);
+		return;
+	}
+	if (err != NULL) {
+		d->n.describe_error++;
+		aws_error_str(err, d->describe_error, sizeof(d->describe_error));
+		log_warnx("ec2: DescribeInstances: %s", d->describe_error);
+		if (next > DESCRIBE_RETRY_MS)
+			next = DESCRIBE_RETRY_MS;
+		goto rearm;
+	}
+	if (all->n > 0 && (seen = calloc(all->n, sizeof(*seen))) == NULL) {
+		snprintf(d->describe_error, sizeof(d->describe_error), "out of memory");
+		goto rearm;
+	}
+	for (size_t i = 0; i < all->n; i++)
+		ingest_observed(&all->v[i], d->conf->endpoint, &seen[i]);
+	if (store_instances_sync(d->store, d->conf->endpoint, seen, all->n,
+	    now) == -1) {
+		d->n.describe_error++;
+		snprintf(d->describe_error, sizeof(d->describe_error),
+		    "state: %s", store_error(d->store));
+		goto rearm;
+	}
+	d->n.describe_ok++;
+	d->last_describe_ok = now;
+	d->describe_error[0] = '\0';
+	log_debug("ec2: DescribeInstances: %zu instance(s) of %s",
+	    all->n, d->conf->endpoint);
+rearm:
+	free(seen);
+	if (all)
+		ec2_instances_free(all);
+	arm_ms(d->ev_describe, next);
+}
+
+static void
+describe_start(struct daemon *d)
+{
+	static const char *const states[] = { "pending", "running",
+	    "stopping", "stopped", "shutting-down" };
+	const char *endpoint = d->conf->endpoint;
+	struct ec2_filter f[2] = {
+		{ "tag:" TAG_ENDPOINT, &endpoint, 1 },
+		{ "instance-state-name", states, sizeof(states) / sizeof(states[0]) },
+	};
+
+	if (d->stopping || d->describe_inflight)
+		return;
+	if (ec2_describe_instances(d->aws, f, 2, describe_done_cb, d) == -1) {
+		snprintf(d->describe_error, sizeof(d->describe_error),
+		    "DescribeInstances could not start");
+		arm_ms(d->ev_describe, DESCRIBE_RETRY_MS);
+		return;
+	}
+	d->describe_inflight = 1;
+}
+
+static void
+describe_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	describe_start(arg);
+}
+
+/* ---- desired.conf: reload on SIGHUP or when the file changes ---- */
+
+/* same_file_state: 1 when st describes the same file content as before. */
+static int
+same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/*
+ * restart_only: the name of a key that changed but cannot change while
+ * running, or NULL.
+ */
+static const char *
+restart_only(const struct desired *a, const struct desired *b)
+{
+	if (!streq(a->state_db, b->state_db))
+		return "state_db";
+	if (!streq(a->region, b->region))
+		return "region";
+	if (!streq(a->profile, b->profile))
+		return "profile";
+	if (!streq(a->listen, b->listen))
+		return "listen";
+	if (!streq(a->endpoint, b->endpoint))
+		return "the [endpoint] name";
+	return NULL;
+}
+
+static void
+reload_refused(struct daemon *d, const char *why, char *errors)
+{
+	char *line, *save = NULL;
+
+	d->n.reloads_error++;
+	log_warnx("config: %s: reload refused (%s), keeping the running "
+	    "configuration", d->conf_path, why);
+	for (line = strtok_r(errors, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s", line);
+}
+
+static void
+reload(struct daemon *d, const char *trigger)
+{
+	struct desired *nd;
+	char *errors = NULL, *joined;
+	const char *key;
+	struct buf b;
+
+	log_info("config: %s: reloading (%s)", d->conf_path, trigger);
+	d->last_reload = time(NULL);
+	if ((nd = desired_load(d->conf_path, &errors)) == NULL) {
+		free(d->reload_error);
+		d->reload_error = errors ? strdup(errors) : strdup("invalid");
+		/* One line for /status. */
+		for (char *p = d->reload_error; p && *p; p++)
+			if (*p == '\n')
+				*p = p[1] ? ';' : '\0';
+		reload_refused(d, "errors", errors);
+		free(errors);
+		return;
+	}
+	free(errors);
+	if ((key = restart_only(d->conf, nd)) != NULL) {
+		buf_init(&b, 512);
+		buf_addf(&b, "%s: %s cannot change while running: restart the "
+		    "daemon to apply it", d->conf_path, key);
+		joined = buf_detach(&b);
+		free(d->reload_error);
+		d->reload_error = joined;
+		reload_refused(d, "restart needed", joined ? joined : NULL);
+		desired_free(nd);
+		return;
+	}
+	free(d->reload_error);
+	d->reload_error = NULL;
+	if (desired_equal(d->conf, nd)) {
+		log_info("config: %s: no change", d->conf_path);
+		desired_free(nd);
+		return;
+	}
+	desired_free(d->conf);
+	d->conf = nd;
+	d->n.reloads_ok++;
+	log_notice("config: %s: new configuration in force", d->conf_path);
+	/* New intervals take effect now. */
+	if (!d->describe_inflight)
+		arm_ms(d->ev_describe, 0);
+}
+
+static void
+conf_watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct stat st;
+
+	(void)fd;
+	(void)what;
+	if (stat(d->conf_path, &st) == 0 && !same_file_state(&st, &d->conf_st)) {
+		d->conf_st = st;
+		reload(d, "file changed");
+	}
+	arm_ms(d->ev_conf_watch, CONF_WATCH_MS);
+}
+
+/* ---- signals, watchdog ---- */
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct stat st;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		if (stat(d->conf_path, &st) == 0)
+			d->conf_st = st;
+		reload(d, "SIGHUP");
+		return;
+	}
+	log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	notify_send("STOPPING=1");
+	d->stopping = 1;
+	event_base_loopbreak(d->base);
+}
+
+static void
+watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	/* This timer firing is the proof that the loop makes progress. */
+	notify_send("WATCHDOG=1");
+	arm_ms(d->ev_watchdog, notify_watchdog_interval_ms());
+}
+
+/* ---- HTTP: /healthz /status /metrics ---- */
+
+static int
+is_healthy(struct daemon *d, time_t now, char *reason, size_t len)
+{
+	struct health_input in = {
+		.now = now,
+		.started = d->started,
+		.last_sqs_ok = d->last_sqs_ok,
+		.last_describe_ok = d->last_describe_ok,
+		.sqs_error = d->sqs_error,
+		.describe_error = d->describe_error,
+		.max_age_s = d->conf->health_max_age_ms / 1000,
+	};
+
+	return health_eval(&in, reason, len);
+}
+
+static void
+healthz_cb(const struct httpd_request *req, struct httpd_response *res,
+    void *arg)
+{
+	struct daemon *d = arg;
+	char reason[512];
+
+	(void)req;
+	res->status = is_healthy(d, time(NULL), reason, sizeof(reason)) ? 200 : 503;
+	res->content_type = "text/plain; charset=utf-8";
+	buf_addf(&res->body, "%s\n", reason);
+}
+
+/*
+ * view_fill: a snapshot for status.c. The caller frees *inst and *ev.
+ * Store failures leave the lists empty: the page still answers.
+ */
+static void
+view_fill(struct daemon *d, struct status_view *v, char *reason, size_t len,
+    struct store_instance **inst, struct store_event **ev)
+{
+	size_t ni = 0, ne = 0;
+
+	*inst = NULL;
+	*ev = NULL;
+	memset(v, 0, sizeof(*v));
+	v->now = time(NULL);
+	v->version = STINGY_VERSION;
+	v->endpoint = d->conf->endpoint;
+	v->region = aws_region(d->aws);
+	v->enabled = d->conf->enabled;
+	v->conf_path = d->conf_path;
+	v->describe_interval_ms = d->conf->describe_interval_ms;
+	v->sqs_wait_ms = d->conf->sqs_wait_ms;
+	v->reload_error = d->reload_error;
+	v->last_reload = d->last_reload;
+	v->started = d->started;
+	v->healthy = is_healthy(d, v->now, reason, len);
+	v->reason = reason;
+	v->last_sqs_ok = d->last_sqs_ok;
+	v->sqs_error = d->sqs_error;
+	v->sqs_inflight = d->sqs_inflight;
+	v->last_describe_ok = d->last_describe_ok;
+	v->describe_error = d->describe_error;
+	v->http_inflight = http_client_inflight(d->http);
+	if (store_instances_list(d->store, d->conf->endpoint, 0, inst, &ni) == 0)
+		v->n_instances = ni;
+	v->instances = *inst;
+	if (store_events_recent(d->store, STATUS_EVENTS, ev, &ne) == 0)
+		v->n_events = ne;
+	v->events = *ev;
+	if (store_quarantine_count(d->store, &v->quarantined) == -1)
+		v->quarantined = -1;
+	v->counters = &d->n;
+}
+
+static void
+render(struct daemon *d, struct httpd_response *res, int metrics)
+{
+	struct status_view v;
+	struct store_instance *inst;
+	struct store_event *ev;
+	char reason[512], *out;
+
+	view_fill(d, &v, reason, sizeof(reason), &inst, &ev);
+	out = metrics ? status_metrics(&v) : status_json(&v);
+	free(inst);
+	free(ev);
+	if (out == NULL) {
+		res->status = 500;
+		res->content_type = "text/plain; charset=utf-8";
+		buf_adds(&res->body, "out of memory\n");
+		return;
+	}
+	res->status = 200;
+	res->content_type = metrics ? "text/plain; version=0.0.4; charset=utf-8" :
+	    "application/json";
+	buf_adds(&res->body, out);
+	free(out);
+}
+
+static void
+status_cb(const struct httpd_request *req, struct httpd_response *res,
+    void *arg)
+{
+	(void)req;
+	render(arg, res, 0);
+}
+
+static void
+metrics_cb(const struct httpd_request *req, struct httpd_response *res,
+    void *arg)
+{
+	(void)req;
+	render(arg, res, 1);
+}
+
+/* ---- start and stop ---- */
+
+static void
+log_errors(const char *errors)
+{
+	const char *p = errors, *nl;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		log_error("%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+static int
+daemon_start(struct daemon *d)
+{
+	char err[512];
+	const char *listen;
+
+	if ((d->base = event_base_new()) == NULL) {
+		log_error("event: cannot create the event base");
+		return -1;
+	}
+	if ((d->store = store_open(d->conf->state_db, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	if ((d->http = http_client_new(d->base)) == NULL)
+		return -1;
+	if ((d->aws = aws_new(d->base, d->http, d->conf->region,
+	    d->conf->profile, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	listen = d->conf->listen;
+	if (listen && *listen && strcmp(listen, "off") != 0) {
+		if ((d->httpd = httpd_new(d->base, listen, err, sizeof(err))) == NULL) {
+			log_error("%s", err);
+			return -1;
+		}
+		if (httpd_route(d->httpd, "/healthz", healthz_cb, d) == -1 ||
+		    httpd_route(d->httpd, "/status", status_cb, d) == -1 ||
+		    httpd_route(d->httpd, "/metrics", metrics_cb, d) == -1)
+			return -1;
+	}
+	d->ev_term = evsignal_new(d->base, SIGTERM, signal_cb, d);
+	d->ev_int = evsignal_new(d->base, SIGINT, signal_cb, d);
+	d->ev_hup = evsignal_new(d->base, SIGHUP, signal_cb, d);
+	d->ev_sqs_retry = evtimer_new(d->base, sqs_retry_cb, d);
+	d->ev_describe = evtimer_new(d->base, describe_timer_cb, d);
+	d->ev_conf_watch = evtimer_new(d->base, conf_watch_cb, d);
+	d->ev_watchdog = evtimer_new(d->base, watchdog_cb, d);
+	if (!d->ev_term || !d->ev_int || !d->ev_hup || !d->ev_sqs_retry ||
+	    !d->ev_describe || !d->ev_conf_watch || !d->ev_watchdog) {
+		log_error("event: cannot create events");
+		return -1;
+	}
+	evsignal_add(d->ev_term, NULL);
+	evsignal_add(d->ev_int, NULL);
+	evsignal_add(d->ev_hup, NULL);
+	arm_ms(d->ev_conf_watch, CONF_WATCH_MS);
+	if (notify_watchdog_interval_ms() > 0)
+		arm_ms(d->ev_watchdog, notify_watchdog_interval_ms());
+	return 0;
+}
+
+static void
+daemon_stop(struct daemon *d)
+{
+	struct event *evs[] = { d->ev_term, d->ev_int, d->ev_hup,
+	    d->ev_sqs_retry, d->ev_describe, d->ev_conf_watch, d->ev_watchdog };
+
+	d->stopping = 1;
+	httpd_free(d->httpd);
+	/* Cancels what is in flight; the callbacks see d->stopping. */
+	aws_free(d->aws);
+	http_client_free(d->http);
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i])
+			event_free(evs[i]);
+	store_close(d->store);
+	if (d->base)
+		event_base_free(d->base);
+	desired_free(d->conf);
+	free(d->reload_error);
+}
+
+int
+daemon_run(const struct daemon_opts *opts)
+{
+	struct daemon d;
+	char *errors = NULL;
+	int rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.conf_path = opts->conf_path;
+	d.started = time(NULL);
+	d.sqs_backoff_ms = SQS_BACKOFF_MIN_MS;
+	srandom((unsigned)d.started ^ (unsigned)getpid());
+	signal(SIGPIPE, SIG_IGN);
+	if ((d.conf = desired_load(d.conf_path, &errors)) == NULL) {
+		log_errors(errors);
+		log_error("config: %s: refusing to start", d.conf_path);
+		free(errors);
+		return 1;
+	}
+	free(errors);
+	if (stat(d.conf_path, &d.conf_st) == -1)
+		memset(&d.conf_st, 0, sizeof(d.conf_st));
+	notify_init();
+	if (daemon_start(&d) == -1) {
+		log_error("stingy-vpn: refusing to start");
+		goto done;
+	}
+	log_notice("stingy-vpn %s: endpoint %s in %s, queue %s, state %s%s%s",
+	    STINGY_VERSION, d.conf->endpoint, aws_region(d.aws),
+	    d.conf->queue_url, d.conf->state_db, d.httpd ? ", http on " : "",
+	    d.httpd ? d.conf->listen : "");
+	sqs_poll_start(&d);
+	describe_start(&d);
+	notify_send("READY=1\nSTATUS=watching");
+	if (event_base_dispatch(d.base) == -1)
+		log_error("event: the loop failed");
+	else
+		rc = 0;
+done:
+	daemon_stop(&d);
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
+}
