@@ -33,7 +33,7 @@ struct http_request {
 };
 
 enum http_err {
-	HTTP_OK = 0,		/* an HTTP answer arrived (any status) */
+	HTTP_ERR_NONE = 0,		/* an HTTP answer arrived (any status) */
 	HTTP_ERR_CONNECT,	/* name lookup or connect failed */
 	HTTP_ERR_TIMEOUT,	/* connect or total timeout */
 	HTTP_ERR_TOO_BIG,	/* the answer passed max_response */
@@ -43,8 +43,8 @@ enum http_err {
 
 struct http_response {
 	enum http_err	 err;
-	const char	*errmsg;	/* "" when err == HTTP_OK */
-	long		 status;	/* 0 unless err == HTTP_OK */
+	const char	*errmsg;	/* "" when err == HTTP_ERR_NONE */
+	long		 status;	/* 0 unless err == HTTP_ERR_NONE */
 	const char	*body;		/* NUL-terminated, never NULL */
 	size_t		 body_len;
 	long		 retry_after_s;	/* Retry-After in seconds, -1 if absent */
