@@ -2,7 +2,7 @@
  * aws: the call layer every service adapter uses. It resolves the endpoint
  * for a service, signs the request with SigV4 (sigv4.c), sends it through
  * the http client, and retries by AWS's standard mode: up to max_attempts,
- * delay rand(0,1) * 2^(attempt-1) s capped at 20 s, on HTTP 500/502/503/504,
+ * delay before retry number k (k = 1, 2, ...) of rand(0,1) * 2^(k-1) s, capped at 20 s, on HTTP 500/502/503/504,
  * transport errors and the throttling codes in retry.c. Retries wait on a
  * libevent timer: the loop never sleeps.
  *
