@@ -132,7 +132,7 @@ own_instance(struct daemon *d, const char *id)
 static void
 ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 {
-	struct event ev;
+	struct eb_event ev;
 	struct store_event se;
 	const char *doom;
 	char err[256];
@@ -157,7 +157,7 @@ ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 		if (ev.n_instances > 0) {
 			d->n.events_foreign++;
 			log_debug("event %s: %s for %s: not ours", ev.id,
-			    ingest_kind(&ev), ev.instance_ids[0]);
+			    event_kind_name(ev.kind), ev.instance_ids[0]);
 		} else {
 			d->n.events_ignored++;
 			log_debug("event %s: %s names no instance: ignored",
@@ -178,7 +178,7 @@ ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 		log_info("event %s: duplicate delivery, already recorded", ev.id);
 	} else {
 		d->n.events_new++;
-		log_notice("event %s: %s for %s%s%s", ev.id, ingest_kind(&ev),
+		log_notice("event %s: %s for %s%s%s", ev.id, event_kind_name(ev.kind),
 		    ev.instance_ids[first], doom ? ": doomed by " : "",
 		    doom ? doom : "");
 		/* A Health event may name several of ours. */
@@ -236,7 +236,11 @@ sqs_retry_cb(evutil_socket_t fd, short what, void *arg)
 static void
 sqs_poll_start(struct daemon *d)
 {
-	int wait_s = (int)(d->conf->sqs_wait_ms / 1000);
+	/*
+	 * The first poll does not wait, so that a healthy start shows on
+	 * /healthz at once rather than after the first long poll.
+	 */
+	int wait_s = d->n.sqs_polls_ok ? (int)(d->conf->sqs_wait_ms / 1000) : 0;
 
 	if (d->stopping || d->sqs_inflight)
 		return;

@@ -16,24 +16,7 @@ doom_state(const char *state)
 }
 
 const char *
-ingest_kind(const struct event *ev)
-{
-	switch (ev->kind) {
-	case EVENT_SPOT_INTERRUPTION:
-		return "spot-interruption";
-	case EVENT_REBALANCE:
-		return "rebalance";
-	case EVENT_STATE_CHANGE:
-		return "state-change";
-	case EVENT_HEALTH_SCHEDULED:
-		return "scheduled-change";
-	default:
-		return "other";
-	}
-}
-
-const char *
-ingest_doom_reason(const struct event *ev)
+ingest_doom_reason(const struct eb_event *ev)
 {
 	switch (ev->kind) {
 	case EVENT_SPOT_INTERRUPTION:
@@ -58,12 +41,12 @@ ingest_doom_reason(const struct event *ev)
 }
 
 void
-ingest_store_event(const struct event *ev, unsigned i, const char *message_id,
+ingest_store_event(const struct eb_event *ev, unsigned i, const char *message_id,
     struct store_event *out)
 {
 	memset(out, 0, sizeof(*out));
 	snprintf(out->event_id, sizeof(out->event_id), "%s", ev->id);
-	snprintf(out->kind, sizeof(out->kind), "%s", ingest_kind(ev));
+	snprintf(out->kind, sizeof(out->kind), "%s", event_kind_name(ev->kind));
 	snprintf(out->source, sizeof(out->source), "%s", ev->source);
 	snprintf(out->detail_type, sizeof(out->detail_type), "%s", ev->detail_type);
 	if (i < ev->n_instances)

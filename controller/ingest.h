@@ -5,7 +5,7 @@
 #ifndef INGEST_H
 #define INGEST_H
 
-struct event;
+struct eb_event;
 struct ec2_instance;
 struct store_event;
 struct store_instance;
@@ -16,27 +16,20 @@ struct store_instance;
 #define TAG_READY	"stingy-vpn:ready"
 
 /*
- * ingest_kind: the stable name an event kind is stored and shown under:
- * "spot-interruption", "rebalance", "state-change", "scheduled-change",
- * "other".
- */
-const char *ingest_kind(const struct event *ev);
-
-/*
  * ingest_doom_reason: why ev dooms the instance it names, or NULL when it
  * dooms nothing: a spot interruption warning ("spot-interruption"), a
  * rebalance recommendation ("rebalance"), an AWS Health scheduled change
  * ("scheduled-change"), or a state change to stopping, stopped,
  * shutting-down or terminated (the state's name).
  */
-const char *ingest_doom_reason(const struct event *ev);
+const char *ingest_doom_reason(const struct eb_event *ev);
 
 /*
  * ingest_store_event: fills *out from ev for instance number i of ev
  * (0 <= i < ev->n_instances, or 0 when it names none) and the SQS message
  * id. Strings are truncated to the fields.
  */
-void ingest_store_event(const struct event *ev, unsigned i,
+void ingest_store_event(const struct eb_event *ev, unsigned i,
     const char *message_id, struct store_event *out);
 
 /*

@@ -748,8 +748,14 @@ store_open(const char *path, char *err, size_t errlen)
 		    "(%zu); refusing to open it", v, schema_nmigrations);
 		goto fail;
 	}
-	if (open_settings(s) == -1 || migrate(s) == -1 ||
-	    prepare_files(path, err, errlen) == -1)
+	/*
+	 * No open()/close() of the database or its -wal/-shm from here on:
+	 * closing any descriptor of a file drops every POSIX lock this process
+	 * holds on it, SQLite's included, and a reader in another process
+	 * would then truncate the -shm under our mapping (SIGBUS). The umask
+	 * above makes the -wal and -shm SQLite creates 0600.
+	 */
+	if (open_settings(s) == -1 || migrate(s) == -1)
 		goto fail;
 	umask(omask);
 	s->opened = 1;

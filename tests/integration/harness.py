@@ -143,7 +143,7 @@ def write_conf(path, world, db, port, **overrides):
         "listen": "127.0.0.1:%d" % port,
         "describe_interval": "10s",
         "sqs_wait": "2s",
-        "health_max_age": "30s",
+        "health_max_age": "60s",
         "launch_template": world.launch_template,
         "instance_types": "t4g.nano, t4g.micro",
         "subnets": ", ".join(world.subnets),

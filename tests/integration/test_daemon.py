@@ -59,12 +59,15 @@ class ObserveTest(DaemonTest):
         # stays outstanding while DescribeInstances runs twice (at start and
         # 10 s later) on the same loop.
         self.start_daemon(sqs_wait="20s", describe_interval="10s")
+        self.wait_healthy()
         m = wait_for(lambda: (lambda m: m if m.get('stingy_describe_total{result="ok"}', 0) >= 2
                               else None)(metrics(self)), timeout=18, what="two describes")
-        self.assertEqual(m['stingy_sqs_polls_total{result="ok"}'], 0.0)
+        # The first poll is short (WaitTimeSeconds=0, so /healthz can turn
+        # green at once); the second is the 20 s long poll, still outstanding.
+        self.assertEqual(m['stingy_sqs_polls_total{result="ok"}'], 1.0)
         self.assertEqual(m["stingy_sqs_inflight"], 1.0)
         # And the long poll does complete afterwards.
-        wait_for(lambda: metrics(self).get('stingy_sqs_polls_total{result="ok"}', 0) >= 1,
+        wait_for(lambda: metrics(self).get('stingy_sqs_polls_total{result="ok"}', 0) >= 2,
                  timeout=20, what="the long poll to complete")
 
 
@@ -185,12 +188,10 @@ class LifecycleTest(DaemonTest):
         self.assertEqual(d.stop(signal.SIGINT), 0)
 
     def test_refuses_bad_config_with_every_error(self):
-        self.write_conf()
-        with open(self.conf, "a") as f:
-            f.write("[controller]\ndescribe_interval = 5 minutes\n")
+        self.write_conf(describe_interval="5 minutes")
         with open(self.conf) as f:
             text = f.read()
-        # Add an unknown key in the endpoint section too.
+        # An unknown key in the endpoint section too: both are reported.
         text = text.replace("[endpoint vpn]\n", "[endpoint vpn]\ninstnace_types = t4g.nano\n")
         with open(self.conf, "w") as f:
             f.write(text)
