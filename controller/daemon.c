@@ -36,6 +36,12 @@
 #define SQS_BACKOFF_MAX_MS	15000
 #define DESCRIBE_RETRY_MS	10000	/* after a failed describe, at most this */
 #define STATUS_EVENTS		10	/* recent events shown by /status */
+#define PRUNE_EVERY_MS		(6 * 3600 * 1000)
+/*
+ * Rows older than this are pruned. Events must outlive any redelivery, so
+ * this is kept above SQS's longest retention (14 days).
+ */
+#define PRUNE_AGE_S		(15 * 24 * 3600)
 
 struct daemon {
 	struct event_base	*base;
@@ -54,6 +60,7 @@ struct daemon {
 	struct event		*ev_describe;
 	struct event		*ev_conf_watch;
 	struct event		*ev_watchdog;
+	struct event		*ev_prune;
 
 	int			 stopping;
 	int			 sqs_inflight;
@@ -482,6 +489,19 @@ watchdog_cb(evutil_socket_t fd, short what, void *arg)
 	arm_ms(d->ev_watchdog, notify_watchdog_interval_ms());
 }
 
+static void
+prune_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	long long n = 0;
+
+	(void)fd;
+	(void)what;
+	if (store_prune(d->store, time(NULL) - PRUNE_AGE_S, &n) == 0 && n > 0)
+		log_info("state: pruned %lld old row(s)", n);
+	arm_ms(d->ev_prune, PRUNE_EVERY_MS);
+}
+
 /* ---- HTTP: /healthz /status /metrics ---- */
 
 static int
@@ -650,8 +670,10 @@ daemon_start(struct daemon *d)
 	d->ev_describe = evtimer_new(d->base, describe_timer_cb, d);
 	d->ev_conf_watch = evtimer_new(d->base, conf_watch_cb, d);
 	d->ev_watchdog = evtimer_new(d->base, watchdog_cb, d);
+	d->ev_prune = evtimer_new(d->base, prune_cb, d);
 	if (!d->ev_term || !d->ev_int || !d->ev_hup || !d->ev_sqs_retry ||
-	    !d->ev_describe || !d->ev_conf_watch || !d->ev_watchdog) {
+	    !d->ev_describe || !d->ev_conf_watch || !d->ev_watchdog ||
+	    !d->ev_prune) {
 		log_error("event: cannot create events");
 		return -1;
 	}
@@ -659,6 +681,7 @@ daemon_start(struct daemon *d)
 	evsignal_add(d->ev_int, NULL);
 	evsignal_add(d->ev_hup, NULL);
 	arm_ms(d->ev_conf_watch, CONF_WATCH_MS);
+	arm_ms(d->ev_prune, 0);
 	if (notify_watchdog_interval_ms() > 0)
 		arm_ms(d->ev_watchdog, notify_watchdog_interval_ms());
 	return 0;
@@ -668,7 +691,8 @@ static void
 daemon_stop(struct daemon *d)
 {
 	struct event *evs[] = { d->ev_term, d->ev_int, d->ev_hup,
-	    d->ev_sqs_retry, d->ev_describe, d->ev_conf_watch, d->ev_watchdog };
+	    d->ev_sqs_retry, d->ev_describe, d->ev_conf_watch, d->ev_watchdog,
+	    d->ev_prune };
 
 	d->stopping = 1;
 	httpd_free(d->httpd);

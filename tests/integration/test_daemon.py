@@ -228,6 +228,30 @@ class LifecycleTest(DaemonTest):
         self.assertEqual(os.stat(self.db).st_mode & 0o777, 0o600)
 
 
+class NotifyTest(DaemonTest):
+    def test_systemd_notify_ready_watchdog_stopping(self):
+        import socket
+        path = os.path.join(self.tmp, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        sock.settimeout(15)
+        self.addCleanup(sock.close)
+        self.env["NOTIFY_SOCKET"] = path
+        self.env["WATCHDOG_USEC"] = "1000000"      # a WATCHDOG=1 every 0.5 s
+        d = self.start_daemon()
+        first = sock.recv(4096).decode()
+        self.assertIn("READY=1", first.split("\n"))
+        got = [sock.recv(4096).decode() for _ in range(3)]
+        self.assertEqual(got, ["WATCHDOG=1"] * 3)
+        d.proc.send_signal(signal.SIGTERM)
+        while True:
+            msg = sock.recv(4096).decode()
+            if msg != "WATCHDOG=1":
+                break
+        self.assertEqual(msg, "STOPPING=1")
+        self.assertEqual(d.proc.wait(15), 0)
+
+
 class ReloadTest(DaemonTest):
     def describe_interval(self):
         return json.loads(http_get(self.url("/status"))[1])["config"]["describe_interval_ms"]
