@@ -205,10 +205,8 @@ sqs_poll_done_cb(const struct aws_error *err, struct sqs_messages *msgs,
 	time_t now = time(NULL);
 
 	d->sqs_inflight = 0;
-	if (d->stopping) {
-		sqs_messages_free(msgs);
+	if (d->stopping)
 		return;
-	}
 	if (err != NULL) {
 		d->n.sqs_polls_error++;
 		aws_error_str(err, d->sqs_error, sizeof(d->sqs_error));
@@ -227,7 +225,6 @@ sqs_poll_done_cb(const struct aws_error *err, struct sqs_messages *msgs,
 		d->n.sqs_messages += msgs->n;
 		for (size_t i = 0; i < msgs->n; i++)
 			ingest_message(d, &msgs->v[i], now);
-		sqs_messages_free(msgs);
 	}
 	sqs_poll_start(d);
 }
@@ -273,11 +270,8 @@ describe_done_cb(const struct aws_error *err, struct ec2_instances *all,
 	long next = d->conf->describe_interval_ms;
 
 	d->describe_inflight = 0;
-	if (d->stopping) {
-		if (all)
-			ec2_instances_free(all);
+	if (d->stopping)
 		return;
-	}
 	if (err != NULL) {
 		d->n.describe_error++;
 		aws_error_str(err, d->describe_error, sizeof(d->describe_error));
@@ -306,8 +300,6 @@ describe_done_cb(const struct aws_error *err, struct ec2_instances *all,
 	    all->n, d->conf->endpoint);
 rearm:
 	free(seen);
-	if (all)
-		ec2_instances_free(all);
 	arm_ms(d->ev_describe, next);
 }
 

@@ -195,7 +195,8 @@ int ec2_parse_describe_addresses(const char *xml, size_t len,
  * with code "MalformedResponse" and the parser's reason as message.
  */
 
-/* ec2_describe_cb: all owned by the callee (free with ec2_instances_free); NULL on error. */
+/* ec2_describe_cb: all is valid during the call only (the adapter frees it;
+ * the callback may move the contents out, leaving it empty); NULL on error. */
 typedef void (*ec2_describe_cb)(const struct aws_error *err,
     struct ec2_instances *all, void *arg);
 /* ec2_run_cb: inst is valid during the call only; NULL on error. */

@@ -175,19 +175,10 @@ ec2_describe_page(struct ec2_call *c, const struct aws_response *res)
 		page.n = 0;
 	}
 	if (page.next_token == NULL) {
-		struct ec2_instances *all;
-
-		if ((all = malloc(sizeof(*all))) == NULL) {
-			ec2_local_error(&e, res->status, "OutOfMemory",
-			    "cannot keep the instances");
-			ec2_fail(c, &e);
-			return 0;
-		}
-		*all = c->all;
-		memset(&c->all, 0, sizeof(c->all));
 		log_debug("ec2 DescribeInstances: %zu instances in %d pages",
-		    all->n, c->pages);
-		c->cb.describe(NULL, all, c->arg);
+		    c->all.n, c->pages);
+		/* Lent to the callback; ec2_call_free releases it. */
+		c->cb.describe(NULL, &c->all, c->arg);
 		return 0;
 	}
 	if (c->pages == EC2_MAX_PAGES) {

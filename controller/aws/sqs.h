@@ -73,7 +73,8 @@ void sqs_messages_free(struct sqs_messages *msgs);
 int sqs_build_delete(struct buf *out, const char *queue_url,
     const char *receipt_handle);
 
-/* sqs_receive_cb: msgs is the callee's (free with sqs_messages_free); NULL on error. */
+/* sqs_receive_cb: msgs is valid during the call only (the adapter frees it;
+ * the callback may move the contents out, leaving it empty); NULL on error. */
 typedef void (*sqs_receive_cb)(const struct aws_error *err,
     struct sqs_messages *msgs, void *arg);
 

@@ -54,6 +54,8 @@ sqs_receive_done_cb(const struct aws_response *res, void *arg)
 		log_debug("sqs ReceiveMessage: %zu messages, %zu skipped",
 		    msgs->n, msgs->skipped);
 	c->receive(NULL, msgs, c->arg);
+	sqs_messages_free(msgs);
+	free(msgs);
 done:
 	sqs_call_free(c);
 }

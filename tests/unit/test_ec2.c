@@ -727,7 +727,11 @@ describe_cb(const struct aws_error *err, struct ec2_instances *all, void *arg)
 	T_OK(arg == &got, "arg passed through");
 	got_err(err);
 	T_OK((err == NULL) == (all != NULL), "all set exactly on success");
-	got.all = all;
+	/* Lent for the call: move the contents out, leave it empty. */
+	if (all && (got.all = malloc(sizeof(*got.all))) != NULL) {
+		*got.all = *all;
+		memset(all, 0, sizeof(*all));
+	}
 }
 
 static void

@@ -314,7 +314,11 @@ receive_cb(const struct aws_error *err, struct sqs_messages *msgs, void *arg)
 	got.calls++;
 	snprintf(got.code, sizeof(got.code), "%s", err ? err->code : "");
 	T_OK((err == NULL) == (msgs != NULL), "msgs set exactly on success");
-	got.msgs = msgs;
+	/* Lent for the call: move the contents out, leave it empty. */
+	if (msgs && (got.msgs = malloc(sizeof(*got.msgs))) != NULL) {
+		*got.msgs = *msgs;
+		memset(msgs, 0, sizeof(*msgs));
+	}
 }
 
 static void
