@@ -21,12 +21,14 @@
 #include "desired.h"
 #include "ec2.h"
 #include "events.h"
+#include "executor.h"
 #include "health.h"
 #include "http.h"
 #include "httpd.h"
 #include "ingest.h"
 #include "log.h"
 #include "notify.h"
+#include "reconcile.h"
 #include "sqs.h"
 #include "status.h"
 #include "store.h"
@@ -37,6 +39,8 @@
 #define DESCRIBE_RETRY_MS	10000	/* after a failed describe, at most this */
 #define STATUS_EVENTS		10	/* recent events shown by /status */
 #define PRUNE_EVERY_MS		(6 * 3600 * 1000)
+#define TICK_MS			15000	/* reconcile at least this often */
+#define FAST_DESCRIBE_MS	5000	/* while a replacement is on its way */
 /*
  * Rows older than this are pruned. Events must outlive any redelivery, so
  * this is kept above SQS's longest retention (14 days).
@@ -61,6 +65,16 @@ struct daemon {
 	struct event		*ev_conf_watch;
 	struct event		*ev_watchdog;
 	struct event		*ev_prune;
+	struct event		*ev_reconcile;	/* activated by reconcile_schedule */
+	struct event		*ev_tick;
+
+	struct executor		*ex;
+	int			 reconcile_pending;
+	int			 described;	/* one describe succeeded since start */
+	struct rc_result	 last;		/* the last round's result */
+	unsigned long long	 reconciles;
+	long long		 react_from_us;	/* a dooming event's SQS answer, 0 none */
+	long			 reaction_us;	/* the last one measured, -1 none */
 
 	int			 stopping;
 	int			 sqs_inflight;
@@ -73,10 +87,21 @@ struct daemon {
 	char			 sqs_error[320];
 	char			 describe_error[320];
 	struct status_counters	 n;
+	long long		 sqs_answer_us;	/* when the last SQS answer came */
 };
 
 static void sqs_poll_start(struct daemon *);
 static void describe_start(struct daemon *);
+static void reconcile_schedule(struct daemon *);
+
+static long long
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void
 arm_ms(struct event *ev, long ms)
@@ -193,7 +218,11 @@ ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 			if (own_instance(d, ev.instance_ids[i]))
 				store_instance_mark_doomed(d->store,
 				    ev.instance_ids[i], doom, now);
+		if (doom && d->react_from_us == 0)
+			d->react_from_us = d->sqs_answer_us;
 	}
+	/* Events for speed: decide now, not at the next describe. */
+	reconcile_schedule(d);
 	delete_message(d, m);
 }
 
@@ -217,6 +246,7 @@ sqs_poll_done_cb(const struct aws_error *err, struct sqs_messages *msgs,
 		    SQS_BACKOFF_MAX_MS : d->sqs_backoff_ms * 2;
 		return;
 	}
+	d->sqs_answer_us = mono_us();
 	d->n.sqs_polls_ok++;
 	d->last_sqs_ok = now;
 	d->sqs_error[0] = '\0';
@@ -296,8 +326,18 @@ describe_done_cb(const struct aws_error *err, struct ec2_instances *all,
 	d->n.describe_ok++;
 	d->last_describe_ok = now;
 	d->describe_error[0] = '\0';
+	if (!d->described) {
+		d->described = 1;
+		executor_recover(d->ex);
+	} else
+		executor_refresh(d->ex);
 	log_debug("ec2: DescribeInstances: %zu instance(s) of %s",
 	    all->n, d->conf->endpoint);
+	reconcile_schedule(d);
+	/* A replacement on its way is watched closely: readiness is a tag. */
+	if (d->last.replacement[0] || d->last.waiting)
+		if (next > FAST_DESCRIBE_MS)
+			next = FAST_DESCRIBE_MS;
 rearm:
 	free(seen);
 	arm_ms(d->ev_describe, next);
@@ -426,7 +466,9 @@ reload(struct daemon *d, const char *trigger)
 	}
 	desired_free(d->conf);
 	d->conf = nd;
+	executor_set_desired(d->ex, d->conf);
 	d->n.reloads_ok++;
+	reconcile_schedule(d);
 	log_notice("config: %s: new configuration in force", d->conf_path);
 	/* New intervals take effect now. */
 	if (!d->describe_inflight)
@@ -446,6 +488,86 @@ conf_watch_cb(evutil_socket_t fd, short what, void *arg)
 		reload(d, "file changed");
 	}
 	arm_ms(d->ev_conf_watch, CONF_WATCH_MS);
+}
+
+/* ---- reconcile: decide, then act ---- */
+
+/* reconcile_schedule: coalesces requests into one round on the next loop pass. */
+static void
+reconcile_schedule(struct daemon *d)
+{
+	if (d->stopping || d->reconcile_pending || d->ev_reconcile == NULL)
+		return;
+	d->reconcile_pending = 1;
+	event_active(d->ev_reconcile, EV_TIMEOUT, 0);
+}
+
+static int
+has_launch(const struct rc_result *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->actions[i].kind == RC_LAUNCH)
+			return 1;
+	return 0;
+}
+
+static void
+reconcile_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct rc_observed *o;
+	struct rc_result r;
+	time_t now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	d->reconcile_pending = 0;
+	/* Never decide on a world not yet seen: a fresh start would launch. */
+	if (d->stopping || !d->described || !executor_ready(d->ex))
+		return;
+	if ((o = malloc(sizeof(*o))) == NULL)
+		return;
+	if (executor_observe(d->ex, o, now) == -1) {
+		log_warnx("reconcile: cannot read the state: %s",
+		    store_error(d->store));
+		free(o);
+		return;
+	}
+	reconcile(d->conf, o, now, &r);
+	free(o);
+	d->reconciles++;
+	if (r.n > 0)
+		log_debug("reconcile: %zu action(s), target %s%s%s", r.n,
+		    r.target[0] ? r.target : "none", r.waiting ? ", waiting for " : "",
+		    r.waiting ? r.waiting : "");
+	if (strcmp(r.blocker, d->last.blocker) != 0 && r.blocker[0])
+		log_warnx("reconcile: %s", r.blocker);
+	d->last = r;
+	executor_run(d->ex, &r, now);
+	if (d->react_from_us && has_launch(&r)) {
+		d->reaction_us = (long)(mono_us() - d->react_from_us);
+		log_info("reaction: %ld us from the SQS answer to RunInstances "
+		    "sent", d->reaction_us);
+		d->react_from_us = 0;
+	} else if (d->react_from_us && mono_us() - d->react_from_us > 60000000)
+		d->react_from_us = 0;
+}
+
+static void
+exec_done_cb(void *arg)
+{
+	reconcile_schedule(arg);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	reconcile_schedule(d);
+	arm_ms(d->ev_tick, TICK_MS);
 }
 
 /* ---- signals, watchdog ---- */
@@ -507,6 +629,7 @@ is_healthy(struct daemon *d, time_t now, char *reason, size_t len)
 		.sqs_error = d->sqs_error,
 		.describe_error = d->describe_error,
 		.max_age_s = d->conf->health_max_age_ms / 1000,
+		.blocker = d->last.blocker,
 	};
 
 	return health_eval(&in, reason, len);
@@ -529,14 +652,38 @@ healthz_cb(const struct httpd_request *req, struct httpd_response *res,
  * view_fill: a snapshot for status.c. The caller frees *inst and *ev.
  * Store failures leave the lists empty: the page still answers.
  */
+struct view_mem {
+	struct store_instance		*inst;
+	struct store_event		*ev;
+	struct store_intent		*launches;
+	struct store_audit_entry	*errors;
+	struct store_audit_entry	*actions;
+	struct store_endpoint		 ep;
+	char				 ssm_name[256];
+};
+
+static void
+view_mem_free(struct view_mem *m)
+{
+	free(m->inst);
+	free(m->ev);
+	free(m->launches);
+	free(m->errors);
+	free(m->actions);
+}
+
+/*
+ * view_fill: a snapshot for status.c; m holds what it points at (free with
+ * view_mem_free). Store failures leave lists empty: the page still answers.
+ */
 static void
 view_fill(struct daemon *d, struct status_view *v, char *reason, size_t len,
-    struct store_instance **inst, struct store_event **ev)
+    struct view_mem *m)
 {
-	size_t ni = 0, ne = 0;
+	size_t ni = 0, ne = 0, n = 0;
+	long long c = 0;
 
-	*inst = NULL;
-	*ev = NULL;
+	memset(m, 0, sizeof(*m));
 	memset(v, 0, sizeof(*v));
 	v->now = time(NULL);
 	v->version = STINGY_VERSION;
@@ -557,29 +704,61 @@ view_fill(struct daemon *d, struct status_view *v, char *reason, size_t len,
 	v->last_describe_ok = d->last_describe_ok;
 	v->describe_error = d->describe_error;
 	v->http_inflight = http_client_inflight(d->http);
-	if (store_instances_list(d->store, d->conf->endpoint, 0, inst, &ni) == 0)
+	if (store_instances_list(d->store, d->conf->endpoint, 0, &m->inst, &ni) == 0)
 		v->n_instances = ni;
-	v->instances = *inst;
-	if (store_events_recent(d->store, STATUS_EVENTS, ev, &ne) == 0)
+	v->instances = m->inst;
+	if (store_events_recent_for(d->store, d->conf->endpoint, STATUS_EVENTS,
+	    &m->ev, &ne) == 0)
 		v->n_events = ne;
-	v->events = *ev;
+	v->events = m->ev;
 	if (store_quarantine_count(d->store, &v->quarantined) == -1)
 		v->quarantined = -1;
 	v->counters = &d->n;
+
+	if (store_endpoint_get(d->store, d->conf->endpoint, &m->ep) != 1)
+		memset(&m->ep, 0, sizeof(m->ep));
+	v->primary = m->ep.instance_id;
+	v->target = d->last.target;
+	v->replacement = d->last.replacement;
+	v->waiting = d->last.waiting;
+	v->blocker = d->last.blocker;
+	v->elastic_ip = d->conf->elastic_ip;
+	v->eip_instance = executor_eip_instance(d->ex);
+	v->eip_address = executor_eip_address(d->ex);
+	snprintf(m->ssm_name, sizeof(m->ssm_name), "%s/instance-id",
+	    d->conf->ssm_prefix);
+	v->ssm_parameter = m->ssm_name;
+	v->ssm_value = executor_ssm_value(d->ex);
+	if (store_intents_open(d->store, d->conf->endpoint, &m->launches, &n) == 0)
+		v->n_launches = n;
+	v->launches = m->launches;
+	if (store_events_count(d->store, d->conf->endpoint, "spot-interruption",
+	    v->now - 86400, &c) == 0)
+		v->interruptions_24h = c;
+	if (store_audit_errors(d->store, d->conf->endpoint, STATUS_EVENTS,
+	    &m->errors, &n) == 0)
+		v->n_errors = n;
+	v->errors = m->errors;
+	if (store_audit_recent(d->store, STATUS_EVENTS, &m->actions, &n) == 0)
+		v->n_actions = n;
+	v->actions = m->actions;
+	v->reconciles = d->reconciles;
+	v->actions_total = executor_actions_total(d->ex);
+	if (store_launches_since(d->store, d->conf->endpoint, v->now - 3600,
+	    &c) == 0)
+		v->launches_past_hour = c;
 }
 
 static void
 render(struct daemon *d, struct httpd_response *res, int metrics)
 {
 	struct status_view v;
-	struct store_instance *inst;
-	struct store_event *ev;
+	struct view_mem m;
 	char reason[512], *out;
 
-	view_fill(d, &v, reason, sizeof(reason), &inst, &ev);
+	view_fill(d, &v, reason, sizeof(reason), &m);
 	out = metrics ? status_metrics(&v) : status_json(&v);
-	free(inst);
-	free(ev);
+	view_mem_free(&m);
 	if (out == NULL) {
 		res->status = 500;
 		res->content_type = "text/plain; charset=utf-8";
@@ -663,9 +842,13 @@ daemon_start(struct daemon *d)
 	d->ev_conf_watch = evtimer_new(d->base, conf_watch_cb, d);
 	d->ev_watchdog = evtimer_new(d->base, watchdog_cb, d);
 	d->ev_prune = evtimer_new(d->base, prune_cb, d);
+	d->ev_reconcile = event_new(d->base, -1, 0, reconcile_cb, d);
+	d->ev_tick = evtimer_new(d->base, tick_cb, d);
+	d->ex = executor_new(d->base, d->aws, d->store, d->conf,
+	    exec_done_cb, d);
 	if (!d->ev_term || !d->ev_int || !d->ev_hup || !d->ev_sqs_retry ||
 	    !d->ev_describe || !d->ev_conf_watch || !d->ev_watchdog ||
-	    !d->ev_prune) {
+	    !d->ev_prune || !d->ev_reconcile || !d->ev_tick || !d->ex) {
 		log_error("event: cannot create events");
 		return -1;
 	}
@@ -674,6 +857,7 @@ daemon_start(struct daemon *d)
 	evsignal_add(d->ev_hup, NULL);
 	arm_ms(d->ev_conf_watch, CONF_WATCH_MS);
 	arm_ms(d->ev_prune, 0);
+	arm_ms(d->ev_tick, TICK_MS);
 	if (notify_watchdog_interval_ms() > 0)
 		arm_ms(d->ev_watchdog, notify_watchdog_interval_ms());
 	return 0;
@@ -684,13 +868,15 @@ daemon_stop(struct daemon *d)
 {
 	struct event *evs[] = { d->ev_term, d->ev_int, d->ev_hup,
 	    d->ev_sqs_retry, d->ev_describe, d->ev_conf_watch, d->ev_watchdog,
-	    d->ev_prune };
+	    d->ev_prune, d->ev_reconcile, d->ev_tick };
 
 	d->stopping = 1;
 	httpd_free(d->httpd);
+	executor_stop(d->ex);
 	/* Cancels what is in flight; the callbacks see d->stopping. */
 	aws_free(d->aws);
 	http_client_free(d->http);
+	executor_free(d->ex);
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i])
 			event_free(evs[i]);
@@ -712,6 +898,7 @@ daemon_run(const struct daemon_opts *opts)
 	d.conf_path = opts->conf_path;
 	d.started = time(NULL);
 	d.sqs_backoff_ms = SQS_BACKOFF_MIN_MS;
+	d.reaction_us = -1;
 	srandom((unsigned)d.started ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
 	if ((d.conf = desired_load(d.conf_path, &errors)) == NULL) {

@@ -64,6 +64,7 @@ ingest_observed(const struct ec2_instance *in, const char *endpoint,
     struct store_instance *out)
 {
 	const char *lid = ec2_instance_tag(in, TAG_LAUNCH_ID);
+	const char *tmpl = ec2_instance_tag(in, TAG_TEMPLATE);
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->endpoint, sizeof(out->endpoint), "%s", endpoint);
@@ -76,6 +77,7 @@ ingest_observed(const struct ec2_instance *in, const char *endpoint,
 	snprintf(out->private_ip, sizeof(out->private_ip), "%s", in->private_ip);
 	snprintf(out->launch_id, sizeof(out->launch_id), "%s", lid ? lid : "");
 	snprintf(out->lifecycle, sizeof(out->lifecycle), "%s", in->lifecycle);
+	snprintf(out->template, sizeof(out->template), "%s", tmpl ? tmpl : "");
 	out->launch_time = in->launch_time;
 	out->ready = ec2_instance_tag(in, TAG_READY) != NULL;
 	if (doom_state(in->state))

@@ -14,6 +14,7 @@ struct store_instance;
 #define TAG_ENDPOINT	"stingy-vpn:endpoint"
 #define TAG_LAUNCH_ID	"stingy-vpn:launch-id"
 #define TAG_READY	"stingy-vpn:ready"
+#define TAG_TEMPLATE	"stingy-vpn:template"	/* "<launch template>:<version>" */
 
 /*
  * ingest_doom_reason: why ev dooms the instance it names, or NULL when it

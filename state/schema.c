@@ -107,6 +107,37 @@ const char *const schema_migrations[] = {
 	"  key           TEXT PRIMARY KEY NOT NULL,"
 	"  value"
 	");",
+
+	/*
+	 * 1 -> 2: for the reconciler and the executor.
+	 *
+	 * instances.template: the stingy-vpn:template tag, "lt-0abc:$Latest";
+	 * rows from version 1 get "" (not known: the next describe fills it).
+	 */
+	"ALTER TABLE instances ADD COLUMN"
+	"  template      TEXT NOT NULL DEFAULT '';"
+
+	/*
+	 * A capacity pool (instance type, subnet; "" for any subnet) that
+	 * refused a launch, skipped until the time in until. subnet is '' and
+	 * never NULL: NULLs in a primary key are all distinct, and the upsert
+	 * on it would never conflict.
+	 */
+	"CREATE TABLE pool_blocks ("
+	"  endpoint      TEXT NOT NULL,"
+	"  type          TEXT NOT NULL,"
+	"  subnet        TEXT NOT NULL DEFAULT '',"
+	"  until         INTEGER NOT NULL,"
+	"  reason        TEXT NOT NULL DEFAULT '',"
+	"  created_at    INTEGER NOT NULL,"
+	"  PRIMARY KEY (endpoint, type, subnet)"
+	");"
+
+	/*
+	 * Interruptions in the last 24 h, counted on every reconcile: covering,
+	 * so the endpoint is checked without reading the rows.
+	 */
+	"CREATE INDEX events_kind ON events (kind, received_at, endpoint);",
 };
 
 const size_t schema_nmigrations =

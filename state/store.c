@@ -48,6 +48,8 @@ enum stmt_id {
 	ST_EV_INSERT,
 	ST_EV_APPLIED,
 	ST_EV_RECENT,
+	ST_EV_RECENT_FOR,
+	ST_EV_COUNT,
 	ST_QU_ADD,
 	ST_QU_COUNT,
 	ST_QU_RECENT,
@@ -57,10 +59,14 @@ enum stmt_id {
 	ST_INT_GET,
 	ST_INT_OPEN,
 	ST_INT_SINCE,
+	ST_INT_LAUNCHED,
+	ST_PB_PUT,
+	ST_PB_LIST,
 	ST_EP_GET,
 	ST_EP_PUT,
 	ST_AU_ADD,
 	ST_AU_RECENT,
+	ST_AU_ERRORS,
 	ST_META_GET,
 	ST_META_SET,
 	ST_COUNTS,
@@ -69,13 +75,14 @@ enum stmt_id {
 	ST_PR_INTENTS,
 	ST_PR_QUARANTINE,
 	ST_PR_AUDIT,
+	ST_PR_POOL,
 	ST__COUNT
 };
 
 #define INST_COLS \
 	"endpoint, instance_id, state, instance_type, subnet_id, az, public_ip, " \
 	"private_ip, launch_id, lifecycle, launch_time, ready, doomed_reason, " \
-	"doomed_at, first_seen, last_seen, gone"
+	"doomed_at, first_seen, last_seen, gone, template"
 #define EV_COLS \
 	"event_id, kind, source, detail_type, instance_id, detail, event_time, " \
 	"message_id, endpoint, doom_reason, received_at, applied"
@@ -97,9 +104,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "INSERT INTO instances (instance_id, endpoint, state, instance_type,"
 	    " subnet_id, az, public_ip, private_ip, launch_id, lifecycle,"
 	    " launch_time, ready, doomed_reason, doomed_at, first_seen,"
-	    " last_seen, gone)"
+	    " last_seen, gone, template)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " CASE WHEN ?13 IS NULL THEN NULL ELSE ?14 END, ?14, ?14, 0)"
+	    " CASE WHEN ?13 IS NULL THEN NULL ELSE ?14 END, ?14, ?14, 0, ?15)"
 	    " ON CONFLICT (instance_id) DO UPDATE SET"
 	    " endpoint = excluded.endpoint, state = excluded.state,"
 	    " instance_type = excluded.instance_type,"
@@ -107,6 +114,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " public_ip = excluded.public_ip, private_ip = excluded.private_ip,"
 	    " launch_id = excluded.launch_id, lifecycle = excluded.lifecycle,"
 	    " launch_time = excluded.launch_time,"
+	    " template = excluded.template,"
 	    " ready = max(ready, excluded.ready),"
 	    " doomed_at = CASE WHEN doomed_reason IS NULL"
 	    "   THEN excluded.doomed_at ELSE doomed_at END,"
@@ -148,6 +156,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_EV_RECENT] =
 	    "SELECT " EV_COLS " FROM events"
 	    " ORDER BY received_at DESC, rowid DESC LIMIT ?1",
+	/* NULL-endpoint rows never equal ?1. */
+	[ST_EV_RECENT_FOR] =
+	    "SELECT " EV_COLS " FROM events WHERE endpoint = ?1"
+	    " ORDER BY received_at DESC, rowid DESC LIMIT ?2",
+	[ST_EV_COUNT] =
+	    "SELECT count(*) FROM events"
+	    " WHERE kind = ?2 AND received_at >= ?3"
+	    " AND (?1 IS NULL OR endpoint = ?1)",
 	[ST_QU_ADD] =
 	    "INSERT INTO quarantine (message_id, received_at, reason, len, body)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -176,6 +192,22 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "SELECT count(*) FROM launch_intents"
 	    " WHERE (?1 IS NULL OR endpoint = ?1) AND created_at >= ?2"
 	    " AND state <> 'failed'",
+	[ST_INT_LAUNCHED] =
+	    "SELECT " INT_COLS " FROM launch_intents"
+	    " WHERE (?1 IS NULL OR endpoint = ?1) AND state = 'launched'"
+	    " AND created_at >= ?2 ORDER BY created_at, rowid",
+	/* The later until wins; an earlier or equal one leaves the row alone. */
+	[ST_PB_PUT] =
+	    "INSERT INTO pool_blocks (endpoint, type, subnet, until, reason,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT (endpoint, type, subnet) DO UPDATE SET"
+	    " until = excluded.until, reason = excluded.reason,"
+	    " created_at = excluded.created_at"
+	    " WHERE excluded.until > pool_blocks.until",
+	[ST_PB_LIST] =
+	    "SELECT type, subnet, until, reason FROM pool_blocks"
+	    " WHERE endpoint = ?1 AND until > ?2"
+	    " ORDER BY until, type, subnet",
 	[ST_EP_GET] =
 	    "SELECT name, instance_id, elastic_ip, public_ip, dns_value,"
 	    " dns_synced_at, ssm_value, ssm_synced_at, updated_at"
@@ -198,6 +230,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_AU_RECENT] =
 	    "SELECT id, at, endpoint, action, target, detail, result"
 	    " FROM audit ORDER BY id DESC LIMIT ?1",
+	/* result <> 'ok' is NULL, so not true, for a NULL result. */
+	[ST_AU_ERRORS] =
+	    "SELECT id, at, endpoint, action, target, detail, result"
+	    " FROM audit WHERE result <> 'ok' AND result <> ''"
+	    " AND (?1 IS NULL OR endpoint = ?1) ORDER BY id DESC LIMIT ?2",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] =
 	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
@@ -218,6 +255,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " AND state IN ('launched', 'failed', 'abandoned')",
 	[ST_PR_QUARANTINE] = "DELETE FROM quarantine WHERE received_at < ?1",
 	[ST_PR_AUDIT] = "DELETE FROM audit WHERE at < ?1",
+	[ST_PR_POOL] = "DELETE FROM pool_blocks WHERE until < ?1",
 };
 
 struct store {
@@ -854,6 +892,7 @@ fill_instance(sqlite3_stmt *st, void *dst)
 	in->first_seen = col_time(st, 14);
 	in->last_seen = col_time(st, 15);
 	in->gone = sqlite3_column_int(st, 16) != 0;
+	COL_COPY(st, 17, in->template);
 }
 
 #define INSTF(field)	FLEN(struct store_instance, field)
@@ -884,6 +923,7 @@ sync_one(struct store *s, const char *endpoint,
 	    bind_int(st, 12, in->ready ? 1 : 0) ||
 	    bind_opt(st, 13, in->doomed_reason, INSTF(doomed_reason)) ||
 	    bind_int(st, 14, (long long)now) ||
+	    bind_str(st, 15, in->template, INSTF(template)) ||
 	    step_done(s, st) == -1)
 		goto out;
 	st = stmt_done(st);
@@ -931,6 +971,23 @@ fail:
 	set_err_db(s);
 	stmt_done(st);
 	return store_fail(s, "instances sync %s", endpoint ? endpoint : "");
+}
+
+int
+store_instance_put(struct store *s, const struct store_instance *in,
+    time_t now)
+{
+	op_start(s);
+	if (in->endpoint[0] == '\0') {
+		set_err(s, "empty endpoint name");
+		goto fail;
+	}
+	if (tx_begin(s) == -1 || sync_one(s, in->endpoint, in, now) == -1 ||
+	    tx_commit(s) == -1)
+		goto fail;
+	return 0;
+fail:
+	return store_fail(s, "instance put %.*s", (int)INSTF(id), in->id);
 }
 
 int
@@ -1153,6 +1210,69 @@ store_events_recent(struct store *s, size_t limit, struct store_event **out,
 out:
 	stmt_done(st);
 	return rc == -1 ? store_fail(s, "events recent") : 0;
+}
+
+int
+store_events_recent_for(struct store *s, const char *endpoint, size_t limit,
+    struct store_event **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	void *arr = NULL;
+	int rc = -1;
+
+	op_start(s);
+	*out = NULL;
+	*n = 0;
+	if (endpoint == NULL || *endpoint == '\0') {
+		set_err(s, "empty endpoint name");
+		goto out;
+	}
+	if ((st = stmt_get(s, ST_EV_RECENT_FOR)) == NULL ||
+	    bind_str(st, 1, endpoint, EF(endpoint)) ||
+	    bind_limit(st, 2, limit)) {
+		set_err_db(s);
+		goto out;
+	}
+	if ((rc = collect(s, st, sizeof(**out), fill_event, &arr, n)) == 0)
+		*out = arr;
+out:
+	stmt_done(st);
+	if (rc == -1)
+		return store_fail(s, "events recent %.*s", (int)EF(endpoint),
+		    endpoint ? endpoint : "");
+	return 0;
+}
+
+int
+store_events_count(struct store *s, const char *endpoint, const char *kind,
+    time_t since, long long *n)
+{
+	sqlite3_stmt *st = NULL;
+	int r = -1;
+
+	op_start(s);
+	*n = 0;
+	if (kind == NULL || *kind == '\0') {
+		set_err(s, "empty event kind");
+		goto out;
+	}
+	if ((st = stmt_get(s, ST_EV_COUNT)) == NULL)
+		goto out;
+	if (bind_opt(st, 1, endpoint, EF(endpoint)) ||
+	    bind_str(st, 2, kind, EF(kind)) ||
+	    bind_int(st, 3, (long long)since))
+		set_err_db(s);
+	else if ((r = step_row(s, st)) == 1)
+		*n = sqlite3_column_int64(st, 0);
+	else if (r == 0)
+		r = set_err(s, "no count");
+out:
+	stmt_done(st);
+	if (r != 1)
+		return store_fail(s, "events count %.*s %.*s",
+		    (int)EF(endpoint), endpoint ? endpoint : "(all)",
+		    (int)EF(kind), kind ? kind : "");
+	return 0;
 }
 
 #undef EF
@@ -1551,7 +1671,121 @@ store_launches_since(struct store *s, const char *endpoint, time_t since,
 	return 0;
 }
 
+int
+store_intents_launched_since(struct store *s, const char *endpoint,
+    time_t since, struct store_intent **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	void *arr = NULL;
+	int rc = -1;
+
+	op_start(s);
+	*out = NULL;
+	*n = 0;
+	if ((st = stmt_get(s, ST_INT_LAUNCHED)) == NULL ||
+	    bind_opt(st, 1, endpoint, NF(endpoint)) ||
+	    bind_int(st, 2, (long long)since)) {
+		set_err_db(s);
+		goto out;
+	}
+	if ((rc = collect(s, st, sizeof(**out), fill_intent, &arr, n)) == 0)
+		*out = arr;
+out:
+	stmt_done(st);
+	if (rc == -1)
+		return store_fail(s, "intents launched since %.*s",
+		    (int)NF(endpoint), endpoint ? endpoint : "(all)");
+	return 0;
+}
+
 #undef NF
+
+/*
+ * Capacity pool blocks.
+ */
+
+#define BF(field)	FLEN(struct store_pool_block, field)
+
+int
+store_pool_block(struct store *s, const char *endpoint, const char *type,
+    const char *subnet, time_t until, const char *reason, time_t now)
+{
+	sqlite3_stmt *st = NULL;
+
+	op_start(s);
+	if (endpoint == NULL || *endpoint == '\0' || type == NULL ||
+	    *type == '\0') {
+		set_err(s, "empty endpoint name or instance type");
+		goto fail;
+	}
+	if (tx_begin(s) == -1 || (st = stmt_get(s, ST_PB_PUT)) == NULL)
+		goto fail;
+	/* subnet is part of the key: "" and never NULL (see schema.c). */
+	if (bind_str(st, 1, endpoint, FLEN(struct store_instance, endpoint)) ||
+	    bind_str(st, 2, type, BF(type)) ||
+	    bind_str(st, 3, subnet, BF(subnet)) ||
+	    bind_int(st, 4, (long long)until) ||
+	    bind_str(st, 5, reason, BF(reason)) ||
+	    bind_int(st, 6, (long long)now)) {
+		set_err_db(s);
+		goto fail;
+	}
+	if (step_done(s, st) == -1)
+		goto fail;
+	st = stmt_done(st);
+	if (tx_commit(s) == -1)
+		goto fail;
+	return 0;
+fail:
+	stmt_done(st);
+	return store_fail(s, "pool block %.*s/%.*s", (int)BF(type),
+	    type ? type : "", (int)BF(subnet), subnet && *subnet ? subnet : "-");
+}
+
+static void
+fill_pool_block(sqlite3_stmt *st, void *dst)
+{
+	struct store_pool_block *b = dst;
+
+	COL_COPY(st, 0, b->type);
+	COL_COPY(st, 1, b->subnet);
+	b->until = col_time(st, 2);
+	COL_COPY(st, 3, b->reason);
+}
+
+int
+store_pool_blocks(struct store *s, const char *endpoint, time_t now,
+    struct store_pool_block **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	void *arr = NULL;
+	int rc = -1;
+
+	op_start(s);
+	*out = NULL;
+	*n = 0;
+	if (endpoint == NULL || *endpoint == '\0') {
+		set_err(s, "empty endpoint name");
+		goto out;
+	}
+	if ((st = stmt_get(s, ST_PB_LIST)) == NULL ||
+	    bind_str(st, 1, endpoint, FLEN(struct store_instance, endpoint)) ||
+	    bind_int(st, 2, (long long)now)) {
+		set_err_db(s);
+		goto out;
+	}
+	if ((rc = collect(s, st, sizeof(**out), fill_pool_block, &arr, n)) == 0)
+		*out = arr;
+out:
+	stmt_done(st);
+	if (rc == -1)
+		return store_fail(s, "pool blocks %.*s",
+		    (int)FLEN(struct store_instance, endpoint),
+		    endpoint ? endpoint : "");
+	return 0;
+}
+
+#undef BF
 
 /*
  * Endpoint.
@@ -1700,6 +1934,33 @@ out:
 	return rc == -1 ? store_fail(s, "audit recent") : 0;
 }
 
+int
+store_audit_errors(struct store *s, const char *endpoint, size_t limit,
+    struct store_audit_entry **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	void *arr = NULL;
+	int rc = -1;
+
+	op_start(s);
+	*out = NULL;
+	*n = 0;
+	if ((st = stmt_get(s, ST_AU_ERRORS)) == NULL ||
+	    bind_opt(st, 1, endpoint, AF(endpoint)) ||
+	    bind_limit(st, 2, limit)) {
+		set_err_db(s);
+		goto out;
+	}
+	if ((rc = collect(s, st, sizeof(**out), fill_audit, &arr, n)) == 0)
+		*out = arr;
+out:
+	stmt_done(st);
+	if (rc == -1)
+		return store_fail(s, "audit errors %.*s", (int)AF(endpoint),
+		    endpoint ? endpoint : "(all)");
+	return 0;
+}
+
 #undef AF
 
 /*
@@ -1832,7 +2093,7 @@ int
 store_prune(struct store *s, time_t before, long long *deleted)
 {
 	static const enum stmt_id prunes[] = { ST_PR_EVENTS, ST_PR_INSTANCES,
-	    ST_PR_INTENTS, ST_PR_QUARANTINE, ST_PR_AUDIT };
+	    ST_PR_INTENTS, ST_PR_QUARANTINE, ST_PR_AUDIT, ST_PR_POOL };
 	sqlite3_stmt *st = NULL;
 	long long total = 0;
 	size_t i;

@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#define STORE_SCHEMA_VERSION	1	/* the user_version this code migrates to */
+#define STORE_SCHEMA_VERSION	2	/* the user_version this code migrates to */
 #define STORE_BUSY_TIMEOUT_MS	5000
 #define STORE_QUARANTINE_MAX	(256 * 1024)	/* bytes of a quarantined body kept */
 
@@ -55,7 +55,7 @@ struct store;	/* opaque */
  * path in err (errlen bytes, always NUL-terminated when errlen > 0), e.g.
  *   "state: /x/state.db: file is not a database"
  *   "state: /x/state.db: database disk image is malformed"
- *   "state: /x/state.db: schema version 7 is newer than this program's (1);
+ *   "state: /x/state.db: schema version 7 is newer than this program's (2);
  *    refusing to open it"
  *   "state: /missing/state.db: No such file or directory"
  * store_open itself logs only the permission fix (and, at info, each
@@ -100,6 +100,7 @@ struct store_instance {
 	char	private_ip[48];
 	char	launch_id[64];		/* our stingy-vpn:launch-id tag, "" if none */
 	char	lifecycle[16];		/* "spot", "" for on-demand */
+	char	template[96];		/* our stingy-vpn:template tag, "lt-0abc:$Latest"; "" if none */
 	time_t	launch_time;
 	int	ready;			/* the stingy-vpn:ready tag was seen */
 	char	doomed_reason[32];	/* "" when not doomed */
@@ -115,8 +116,9 @@ struct store_instance {
  * instance of the endpoint gone (gone=1; rows are kept for the record).
  *
  * For an instance already known:
- * - state, type, subnet, az, addresses, launch_id, lifecycle and launch_time
- *   take the new values; last_seen = now; gone = 0; first_seen is kept;
+ * - endpoint, state, type, subnet, az, addresses, launch_id, lifecycle,
+ *   template and launch_time take the new values (an empty one too: a tag
+ *   that went away is gone); last_seen = now; gone = 0; first_seen is kept;
  * - ready is sticky: it becomes 1 when seen[i].ready is 1 and a 0 never
  *   clears it (the tag is only ever added; an answer missing it is noise);
  * - doomed is sticky: seen[i].doomed_reason, when not empty, dooms an
@@ -133,6 +135,22 @@ struct store_instance {
  */
 int store_instances_sync(struct store *s, const char *endpoint,
     const struct store_instance *seen, size_t n, time_t now);
+
+/*
+ * store_instance_put: records one instance, in->endpoint's, without a full
+ * observation: in one transaction, upserts it with exactly the rules
+ * store_instances_sync applies to one entry of seen[] (the new values taken,
+ * ready and doom sticky, first_seen kept, last_seen = now, gone = 0, a doom
+ * that waited for it applied) and touches no other instance: nothing is
+ * marked gone. For the executor, right after RunInstances answers, so that
+ * events naming the new instance are known to be ours before the next
+ * describe, and after TerminateInstances to record the new state.
+ *
+ * The first_seen, last_seen, gone and doomed_at fields of *in are ignored.
+ * Returns 0, or -1 (also when in->id or in->endpoint is empty).
+ */
+int store_instance_put(struct store *s, const struct store_instance *in,
+    time_t now);
 
 /* store_instance_get: 1 and *out filled when known, 0 when not, -1 on error. */
 int store_instance_get(struct store *s, const char *instance_id,
@@ -194,6 +212,25 @@ int store_event_record(struct store *s, const char *endpoint,
 /* store_events_recent: at most limit events, newest received first; 0 or -1. */
 int store_events_recent(struct store *s, size_t limit,
     struct store_event **out, size_t *n);
+
+/*
+ * store_events_recent_for: like store_events_recent, but only the events
+ * recorded for endpoint; events with no endpoint (an instance that was not
+ * known when they came and no endpoint given) are left out. Returns 0, or -1
+ * (also when endpoint is empty); free(*out).
+ */
+int store_events_recent_for(struct store *s, const char *endpoint,
+    size_t limit, struct store_event **out, size_t *n);
+
+/*
+ * store_events_count: *n = recorded events (each event id once: duplicates
+ * are never recorded) of kind ("spot-interruption") for endpoint (NULL:
+ * every endpoint, and events with none) received at or after since: for
+ * "interruptions in the last 24 h", since = now - 86400. Returns 0, or -1
+ * (also when kind is empty) with *n 0.
+ */
+int store_events_count(struct store *s, const char *endpoint,
+    const char *kind, time_t since, long long *n);
 
 /*
  * Quarantine: message bodies that failed to parse, kept whole up to
@@ -298,6 +335,47 @@ int store_launches_since(struct store *s, const char *endpoint, time_t since,
     long long *n);
 
 /*
+ * store_intents_launched_since: the intents of endpoint (NULL: every
+ * endpoint) in state launched that were created at or after since, oldest
+ * created first. The executor compares their instance ids with the observed
+ * instances to tell the launches not observed yet. Returns 0 or -1;
+ * free(*out).
+ */
+int store_intents_launched_since(struct store *s, const char *endpoint,
+    time_t since, struct store_intent **out, size_t *n);
+
+/*
+ * Capacity pools: a pool (instance type, subnet) that refused a launch for
+ * lack of capacity is skipped until a given time. The rows are per endpoint.
+ */
+struct store_pool_block {
+	char	type[32];	/* "t4g.nano" */
+	char	subnet[40];	/* "" when the block is for every subnet */
+	time_t	until;		/* skipped while now < until */
+	char	reason[128];	/* "InsufficientInstanceCapacity" */
+};
+
+/*
+ * store_pool_block: blocks the pool (type, subnet) of endpoint until `until`.
+ * When the pool is already blocked the later until wins: a later until
+ * replaces the row's until, reason and created_at (= now); an earlier or equal
+ * one changes nothing. subnet and reason may be NULL or "" (stored as "").
+ * An until at or before now is stored but never listed (until pruned).
+ * Returns 0, or -1 (also when endpoint or type is empty).
+ */
+int store_pool_block(struct store *s, const char *endpoint, const char *type,
+    const char *subnet, time_t until, const char *reason, time_t now);
+
+/*
+ * store_pool_blocks: the pools of endpoint blocked at now, i.e. with
+ * until > now (a block whose until == now has ended), soonest until first,
+ * then by type and subnet. Returns 0, or -1 (also when endpoint is empty);
+ * free(*out).
+ */
+int store_pool_blocks(struct store *s, const char *endpoint, time_t now,
+    struct store_pool_block **out, size_t *n);
+
+/*
  * Endpoint: where the endpoint points and what was last pushed to DNS and SSM.
  */
 struct store_endpoint {
@@ -346,6 +424,15 @@ int store_audit_recent(struct store *s, size_t limit,
     struct store_audit_entry **out, size_t *n);
 
 /*
+ * store_audit_errors: at most limit rows of endpoint (NULL: every row, those
+ * with no endpoint too) whose result is set and is not exactly "ok", newest
+ * written first: the "last errors" of `status`. A row written with no result
+ * (NULL or "") is not an error. Returns 0 or -1; free(*out).
+ */
+int store_audit_errors(struct store *s, const char *endpoint, size_t limit,
+    struct store_audit_entry **out, size_t *n);
+
+/*
  * Meta: small named values kept across restarts (counters, timestamps).
  * A key holds either an integer or a text; get of the other kind converts
  * the way SQLite does.
@@ -377,9 +464,10 @@ int store_counts(struct store *s, struct store_counts *out);
 
 /*
  * store_prune: deletes what is older than before: events received, gone
- * instances last seen, final intents updated, quarantine rows received, and
- * audit rows written before it. Events must be kept longer than the SQS
- * retention period or a redelivered duplicate would be taken for new.
+ * instances last seen, final intents updated, quarantine rows received,
+ * audit rows written, and pool blocks that ended (until) before it. Events
+ * must be kept longer than the SQS retention period or a redelivered
+ * duplicate would be taken for new.
  * *deleted (may be NULL) gets the number of rows removed. 0 or -1.
  */
 int store_prune(struct store *s, time_t before, long long *deleted);
