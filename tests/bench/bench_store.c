@@ -17,6 +17,8 @@
 #define N_EVENTS	2000
 #define N_SYNCS		500
 #define N_DUPES		2000
+#define N_PUTS		500
+#define N_READS		2000
 
 static double
 now_ms(void)
@@ -54,6 +56,8 @@ fill_instances(struct store_instance *in, size_t n, int round)
 		snprintf(in[i].private_ip, sizeof(in[i].private_ip), "10.0.1.%zu", i);
 		snprintf(in[i].launch_id, sizeof(in[i].launch_id), "L-%zu", i);
 		snprintf(in[i].lifecycle, sizeof(in[i].lifecycle), "spot");
+		snprintf(in[i].template, sizeof(in[i].template),
+		    "lt-0abc:$Latest");
 		in[i].launch_time = 1700000000;
 		in[i].ready = 1;
 	}
@@ -68,7 +72,11 @@ main(void)
 	struct store *s = NULL;
 	const char *tmp = getenv("TMPDIR");
 	char dir[128], path[192], err[256], cmd[256];
-	double t0, t_ev, t_dup, t_sync;
+	struct store_pool_block *pb;
+	struct store_intent *li;
+	double t0, t_ev, t_dup, t_sync, t_put, t_read;
+	long long cnt;
+	size_t npb, nli;
 	time_t now = 1700000000;
 	int i, rc = 1;
 
@@ -126,6 +134,42 @@ main(void)
 	}
 	t_sync = now_ms() - t0;
 
+	/* The executor's write after each RunInstances answer. */
+	t0 = now_ms();
+	for (i = 0; i < N_PUTS; i++) {
+		fill_instances(in, 1, i);
+		snprintf(in[0].endpoint, sizeof(in[0].endpoint), "home");
+		snprintf(in[0].id, sizeof(in[0].id), "i-1%016x", i);
+		if (store_instance_put(s, &in[0], now + N_EVENTS + N_SYNCS + i) ==
+		    -1)
+			goto out;
+	}
+	t_put = now_ms() - t0;
+
+	/*
+	 * What the executor reads for each reconcile. A worst case for the
+	 * count: nearly all N_EVENTS events fall in its window (a day holds a
+	 * handful in life).
+	 */
+	if (store_pool_block(s, "home", "t4g.nano", "", now + 1000000, "ICE",
+	    now) == -1 || store_intent_create(s, "L-1", "home", "t4g.nano", "",
+	    now) == -1 || store_intent_set(s, "L-1", STORE_INTENT_LAUNCHED,
+	    "i-00000000000000001", NULL, now) == -1)
+		goto out;
+	t0 = now_ms();
+	for (i = 0; i < N_READS; i++) {
+		if (store_events_count(s, "home", "interruption", now + i % 100,
+		    &cnt) == -1 ||
+		    store_pool_blocks(s, "home", now, &pb, &npb) == -1 ||
+		    store_intents_launched_since(s, "home", now - 3600, &li,
+		    &nli) == -1 ||
+		    store_launches_since(s, "home", now - 3600, &cnt) == -1)
+			goto out;
+		free(pb);
+		free(li);
+	}
+	t_read = now_ms() - t0;
+
 	if (store_info(s, &info) == -1)
 		goto out;
 	printf("bench_store: %s (synchronous=%d, journal=%s)\n", dir,
@@ -136,6 +180,10 @@ main(void)
 	    t_dup / N_DUPES, N_DUPES);
 	printf("  store_instances_sync of 5:    %8.3f ms/op (%d syncs)\n",
 	    t_sync / N_SYNCS, N_SYNCS);
+	printf("  store_instance_put new:       %8.3f ms/op (%d puts)\n",
+	    t_put / N_PUTS, N_PUTS);
+	printf("  reconcile reads (4 queries):  %8.3f ms/op (%d)\n",
+	    t_read / N_READS, N_READS);
 	printf("  database: %lld pages x %lld B = %lld KiB; file %lld KiB, "
 	    "wal %lld KiB\n", info.page_count, info.page_size,
 	    info.page_count * info.page_size / 1024, file_size(path, "") / 1024,

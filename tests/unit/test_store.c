@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "schema.h"
 #include "store.h"
 #include "t.h"
 
@@ -123,6 +124,7 @@ inst(const char *id, const char *state, int ready)
 	snprintf(in.private_ip, sizeof(in.private_ip), "10.0.1.5");
 	snprintf(in.launch_id, sizeof(in.launch_id), "L-%s", id);
 	snprintf(in.lifecycle, sizeof(in.lifecycle), "spot");
+	snprintf(in.template, sizeof(in.template), "lt-0abc:$Latest");
 	in.launch_time = 1700000000;
 	in.ready = ready;
 	return in;
@@ -175,12 +177,12 @@ test_fresh_open(void)
 
 	/* What another connection sees in the file. */
 	T_EQ_STR(sql_text(path, "PRAGMA journal_mode", buf, sizeof(buf)), "wal");
-	T_EQ_STR(sql_text(path, "PRAGMA user_version", buf, sizeof(buf)), "1");
+	T_EQ_STR(sql_text(path, "PRAGMA user_version", buf, sizeof(buf)), "2");
 	T_EQ_STR(sql_text(path, "SELECT group_concat(name, ',') FROM (SELECT name"
 	    " FROM sqlite_schema WHERE type = 'table' ORDER BY name)", buf,
 	    sizeof(buf)),
-	    "audit,endpoint,events,instances,launch_intents,meta,quarantine,"
-	    "sqlite_sequence");
+	    "audit,endpoint,events,instances,launch_intents,meta,pool_blocks,"
+	    "quarantine,sqlite_sequence");
 	store_close(s);
 	/* The last close checkpoints and removes the WAL. */
 	T_EQ_INT(mode_of_suffix(path, "-wal"), -1);
@@ -225,7 +227,7 @@ test_newer_version_refused(void)
 	T_OK(s == NULL, "a newer database opened");
 	store_close(s);
 	snprintf(want, sizeof(want), "state: %s: schema version 7 is newer than "
-	    "this program's (1); refusing to open it", path);
+	    "this program's (2); refusing to open it", path);
 	T_EQ_STR(err, want);
 	/* and it was left alone */
 	T_EQ_STR(sql_text(path, "PRAGMA user_version", err, sizeof(err)), "7");
@@ -981,6 +983,751 @@ test_two_connections(void)
 	store_close(a);
 }
 
+/*
+ * Migration 1 as released, pinned: a released step is never edited (the
+ * databases in the field ran it). FNV-1a 64 of schema_migrations[0].
+ */
+static void
+test_schema_pinned(void)
+{
+	const unsigned char *p;
+	unsigned long long h = 14695981039346656037ULL;
+
+	T_EQ_INT(schema_nmigrations, STORE_SCHEMA_VERSION);
+	T_EQ_INT(STORE_SCHEMA_VERSION, 2);
+	for (p = (const unsigned char *)schema_migrations[0]; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	T_OK(h == 0x4f3c8ffa9d2b185eULL, "migration 1 was edited: %016llx", h);
+	T_EQ_INT(strlen(schema_migrations[0]), 2657);
+}
+
+/* make_v1: a database as version 1 of the program left it, with data. */
+static int
+make_v1(const char *path)
+{
+	if (sql_exec(path, "PRAGMA journal_mode = WAL") == -1 ||
+	    sql_exec(path, schema_migrations[0]) == -1 ||
+	    sql_exec(path, "PRAGMA user_version = 1") == -1 ||
+	    sql_exec(path,
+	    "INSERT INTO instances (instance_id, endpoint, state,"
+	    " instance_type, subnet_id, az, public_ip, private_ip, launch_id,"
+	    " lifecycle, launch_time, ready, doomed_reason, doomed_at,"
+	    " first_seen, last_seen, gone) VALUES"
+	    " ('i-0old', 'home', 'running', 't4g.nano', 'subnet-1',"
+	    "  'eu-west-1a', '203.0.113.7', '10.0.1.7', 'L-old', 'spot',"
+	    "  1700000000, 1, 'rebalance', 900, 800, 950, 0);"
+	    "INSERT INTO events (event_id, endpoint, kind, source, detail_type,"
+	    " instance_id, detail, event_time, received_at, message_id,"
+	    " doom_reason, applied) VALUES"
+	    " ('ev-old', 'home', 'spot-interruption', 'aws.ec2', 'EC2 Spot"
+	    "  Instance Interruption Warning', 'i-0new', 'terminate', 940, 960,"
+	    "  'msg-old', 'interruption', 0);"
+	    "INSERT INTO launch_intents (launch_id, endpoint, instance_type,"
+	    " subnet_id, state, instance_id, error, created_at, updated_at)"
+	    " VALUES ('L-new', 'home', 't4g.micro', '', 'launched', 'i-0new',"
+	    "  NULL, 955, 956);"
+	    "INSERT INTO audit (at, endpoint, action, target, detail, result)"
+	    " VALUES (956, 'home', 'launch', 'i-0new', NULL, 'ok'),"
+	    " (957, 'home', 'associate-eip', 'i-0new', NULL, 'Throttling');"
+	    "INSERT INTO endpoint (name, instance_id, updated_at)"
+	    " VALUES ('home', 'i-0old', 958);"
+	    "INSERT INTO meta (key, value) VALUES ('launches', 7)") == -1)
+		return -1;
+	return chmod(path, 0600);
+}
+
+/* A version 1 file with data moves to version 2 and keeps every row. */
+static void
+test_migrate_v1_to_v2(void)
+{
+	const char *path = scratch();
+	struct store_instance got, in;
+	struct store_intent *li = NULL;
+	struct store_audit_entry *a = NULL;
+	struct store_event *ev = NULL;
+	struct store_endpoint e;
+	struct store_info info;
+	struct store *s;
+	long long v = -1;
+	char buf[256];
+	size_t n = 0;
+
+	T_EQ_INT(make_v1(path), 0);
+	T_EQ_STR(sql_text(path, "PRAGMA user_version", buf, sizeof(buf)), "1");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	T_EQ_INT(store_info(s, &info), 0);
+	T_EQ_INT(info.user_version, 2);
+	T_EQ_STR(info.journal_mode, "wal");
+
+	/* The old instance row, whole, with an empty template. */
+	T_EQ_INT(store_instance_get(s, "i-0old", &got), 1);
+	T_EQ_STR(got.endpoint, "home");
+	T_EQ_STR(got.state, "running");
+	T_EQ_STR(got.type, "t4g.nano");
+	T_EQ_STR(got.subnet, "subnet-1");
+	T_EQ_STR(got.az, "eu-west-1a");
+	T_EQ_STR(got.public_ip, "203.0.113.7");
+	T_EQ_STR(got.private_ip, "10.0.1.7");
+	T_EQ_STR(got.launch_id, "L-old");
+	T_EQ_STR(got.lifecycle, "spot");
+	T_EQ_STR(got.template, "");
+	T_EQ_INT(got.launch_time, 1700000000);
+	T_EQ_INT(got.ready, 1);
+	T_EQ_STR(got.doomed_reason, "rebalance");
+	T_EQ_INT(got.doomed_at, 900);
+	T_EQ_INT(got.first_seen, 800);
+	T_EQ_INT(got.last_seen, 950);
+	T_EQ_INT(got.gone, 0);
+
+	T_EQ_INT(store_endpoint_get(s, "home", &e), 1);
+	T_EQ_STR(e.instance_id, "i-0old");
+	T_EQ_INT(store_meta_get_int(s, "launches", &v), 1);
+	T_EQ_INT(v, 7);
+	T_EQ_INT(store_events_recent_for(s, "home", 10, &ev, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1) {
+		T_EQ_STR(ev[0].event_id, "ev-old");
+		T_EQ_INT(ev[0].applied, 0);
+	}
+	free(ev);
+	T_EQ_INT(store_events_count(s, "home", "spot-interruption", 960, &v), 0);
+	T_EQ_INT(v, 1);
+	T_EQ_INT(store_intents_launched_since(s, "home", 0, &li, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_STR(li[0].instance_id, "i-0new");
+	free(li);
+	T_EQ_INT(store_audit_errors(s, "home", 10, &a, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_STR(a[0].result, "Throttling");
+	free(a);
+
+	/* The doom that waited in version 1 lands on the first put. */
+	in = inst("i-0new", "pending", 0);
+	snprintf(in.endpoint, sizeof(in.endpoint), "home");
+	T_EQ_INT(store_instance_put(s, &in, 1000), 0);
+	T_EQ_INT(store_instance_get(s, "i-0new", &got), 1);
+	T_EQ_STR(got.template, "lt-0abc:$Latest");
+	T_EQ_STR(got.doomed_reason, "interruption");
+	T_EQ_INT(got.doomed_at, 960);
+	T_EQ_INT(store_pool_block(s, "home", "t4g.nano", "", 2000, "ICE", 1000),
+	    0);
+	store_close(s);
+
+	/* What the file holds now. */
+	T_EQ_STR(sql_text(path, "PRAGMA user_version", buf, sizeof(buf)), "2");
+	T_EQ_STR(sql_text(path, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name IN ('pool_blocks', 'events_kind')", buf, sizeof(buf)), "2");
+	T_EQ_STR(sql_text(path, "SELECT template FROM instances WHERE"
+	    " instance_id = 'i-0old'", buf, sizeof(buf)), "");
+	T_EQ_STR(sql_text(path, "SELECT count(*) FROM audit", buf, sizeof(buf)),
+	    "2");
+	T_EQ_INT(mode_of(path), 0600);
+
+	/* And a second open finds nothing to do. */
+	if ((s = open_ok(path)) == NULL)
+		return;
+	T_EQ_INT(store_instance_get(s, "i-0old", &got), 1);
+	T_EQ_INT(got.first_seen, 800);
+	store_close(s);
+}
+
+/* Migration 2 failing leaves the file at version 1, its data untouched. */
+static void
+test_migrate_v2_fails_cleanly(void)
+{
+	const char *path = scratch();
+	char err[256], want[256], buf[64];
+	struct store *s;
+
+	T_EQ_INT(make_v1(path), 0);
+	T_EQ_INT(sql_exec(path, "CREATE TABLE pool_blocks (x)"), 0);
+	s = store_open(path, err, sizeof(err));
+	T_OK(s == NULL, "opened a v1 file with a stray pool_blocks");
+	store_close(s);
+	snprintf(want, sizeof(want), "state: %s: migration to version 2: "
+	    "table pool_blocks already exists", path);
+	T_EQ_STR(err, want);
+	T_EQ_STR(sql_text(path, "PRAGMA user_version", buf, sizeof(buf)), "1");
+	/* The ALTER TABLE before it was rolled back too. */
+	T_EQ_STR(sql_text(path, "SELECT count(*) FROM pragma_table_info("
+	    "'instances') WHERE name = 'template'", buf, sizeof(buf)), "0");
+	T_EQ_STR(sql_text(path, "SELECT last_seen FROM instances", buf,
+	    sizeof(buf)), "950");
+}
+
+/* The template tag: stored by sync, not sticky, cut at its field. */
+static void
+test_instance_template(void)
+{
+	struct store_instance in = inst("i-0aaa", "running", 1), got;
+	struct store *s;
+
+	if ((s = open_ok(scratch())) == NULL)
+		return;
+	T_EQ_INT(store_instances_sync(s, "home", &in, 1, 1000), 0);
+	T_EQ_INT(store_instance_get(s, "i-0aaa", &got), 1);
+	T_EQ_STR(got.template, "lt-0abc:$Latest");
+
+	snprintf(in.template, sizeof(in.template), "lt-0abc:7");
+	T_EQ_INT(store_instances_sync(s, "home", &in, 1, 1060), 0);
+	T_EQ_INT(store_instance_get(s, "i-0aaa", &got), 1);
+	T_EQ_STR(got.template, "lt-0abc:7");
+
+	/* A tag that went away is gone: the new value, "" too. */
+	in.template[0] = '\0';
+	T_EQ_INT(store_instances_sync(s, "home", &in, 1, 1120), 0);
+	T_EQ_INT(store_instance_get(s, "i-0aaa", &got), 1);
+	T_EQ_STR(got.template, "");
+
+	/* Unterminated: read no further than the array, keep 95 bytes. */
+	memset(in.template, 't', sizeof(in.template));
+	T_EQ_INT(store_instances_sync(s, "home", &in, 1, 1180), 0);
+	T_EQ_INT(store_instance_get(s, "i-0aaa", &got), 1);
+	T_EQ_INT(strlen(got.template), sizeof(got.template) - 1);
+	T_EQ_INT(got.template[0], 't');
+	store_close(s);
+}
+
+/* One instance in, nothing else touched. */
+static void
+test_instance_put(void)
+{
+	struct store_instance in[2], one, got, *list = NULL;
+	struct store_event ev;
+	struct store *s;
+	unsigned long warns;
+	size_t n = 0;
+
+	if ((s = open_ok(scratch())) == NULL)
+		return;
+	in[0] = inst("i-0aaa", "running", 1);
+	in[1] = inst("i-0bbb", "running", 0);
+	T_EQ_INT(store_instances_sync(s, "home", in, 2, 1000), 0);
+	T_EQ_INT(store_instance_mark_doomed(s, "i-0bbb", "interruption", 1010), 1);
+
+	/* A launch answer: a new row; the others are not marked gone. */
+	one = inst("i-0new", "pending", 0);
+	snprintf(one.endpoint, sizeof(one.endpoint), "home");
+	one.public_ip[0] = '\0';
+	one.first_seen = 5;	/* ignored, as are these */
+	one.last_seen = 6;
+	one.gone = 1;
+	one.doomed_at = 7;
+	T_EQ_INT(store_instance_put(s, &one, 1020), 0);
+	T_EQ_INT(store_instance_get(s, "i-0new", &got), 1);
+	T_EQ_STR(got.endpoint, "home");
+	T_EQ_STR(got.state, "pending");
+	T_EQ_STR(got.public_ip, "");
+	T_EQ_STR(got.launch_id, "L-i-0new");
+	T_EQ_STR(got.template, "lt-0abc:$Latest");
+	T_EQ_INT(got.ready, 0);
+	T_EQ_INT(got.first_seen, 1020);
+	T_EQ_INT(got.last_seen, 1020);
+	T_EQ_INT(got.gone, 0);
+	T_EQ_STR(got.doomed_reason, "");
+	T_EQ_INT(got.doomed_at, 0);
+	T_EQ_INT(store_instance_get(s, "i-0aaa", &got), 1);
+	T_EQ_INT(got.gone, 0);
+	T_EQ_INT(got.last_seen, 1000);
+	T_EQ_INT(store_instances_list(s, "home", 0, &list, &n), 0);
+	T_EQ_INT(n, 3);
+	if (n == 3)
+		T_EQ_STR(list[2].id, "i-0new");	/* first_seen order */
+	free(list);
+
+	/* Put again, as sync would: new values, ready and doom sticky. */
+	one = inst("i-0bbb", "shutting-down", 0);
+	snprintf(one.endpoint, sizeof(one.endpoint), "home");
+	snprintf(one.template, sizeof(one.template), "lt-0abc:3");
+	T_EQ_INT(store_instance_put(s, &one, 1030), 0);
+	T_EQ_INT(store_instance_get(s, "i-0bbb", &got), 1);
+	T_EQ_STR(got.state, "shutting-down");
+	T_EQ_STR(got.template, "lt-0abc:3");
+	T_EQ_STR(got.doomed_reason, "interruption");
+	T_EQ_INT(got.doomed_at, 1010);
+	T_EQ_INT(got.first_seen, 1000);
+	T_EQ_INT(got.last_seen, 1030);
+	one = inst("i-0aaa", "running", 0);
+	snprintf(one.endpoint, sizeof(one.endpoint), "home");
+	snprintf(one.doomed_reason, sizeof(one.doomed_reason), "state");
+	T_EQ_INT(store_instance_put(s, &one, 1040), 0);
+	T_EQ_INT(store_instance_get(s, "i-0aaa", &got), 1);
+	T_EQ_INT(got.ready, 1);
+	T_EQ_STR(got.doomed_reason, "state");
+	T_EQ_INT(got.doomed_at, 1040);
+
+	/* A gone instance put back is not gone; its first_seen is kept. */
+	T_EQ_INT(store_instances_sync(s, "home", in, 1, 1050), 0);
+	T_EQ_INT(store_instance_get(s, "i-0new", &got), 1);
+	T_EQ_INT(got.gone, 1);
+	one = inst("i-0new", "running", 1);
+	snprintf(one.endpoint, sizeof(one.endpoint), "home");
+	T_EQ_INT(store_instance_put(s, &one, 1060), 0);
+	T_EQ_INT(store_instance_get(s, "i-0new", &got), 1);
+	T_EQ_INT(got.gone, 0);
+	T_EQ_INT(got.ready, 1);
+	T_EQ_INT(got.first_seen, 1020);
+	T_EQ_INT(got.last_seen, 1060);
+	T_EQ_INT(store_instance_get(s, "i-0bbb", &got), 1);
+	T_EQ_INT(got.gone, 1);	/* still gone: put touched only i-0new */
+
+	/* An event that came first: its doom lands with the put. */
+	ev = event("ev-early", "i-0late");
+	T_EQ_INT(store_event_record(s, "home", &ev, "interruption", 1070), 1);
+	one = inst("i-0late", "pending", 0);
+	snprintf(one.endpoint, sizeof(one.endpoint), "home");
+	T_EQ_INT(store_instance_put(s, &one, 1080), 0);
+	T_EQ_INT(store_instance_get(s, "i-0late", &got), 1);
+	T_EQ_STR(got.doomed_reason, "interruption");
+	T_EQ_INT(got.doomed_at, 1070);
+	{
+		struct store_event *el = NULL;
+
+		T_EQ_INT(store_events_recent(s, 1, &el, &n), 0);
+		T_EQ_INT(n == 1 ? el[0].applied : -1, 1);
+		free(el);
+	}
+
+	/* Refusals change nothing and are logged once. */
+	one = inst("", "running", 0);
+	snprintf(one.endpoint, sizeof(one.endpoint), "home");
+	warns = log_warn_count();
+	T_EQ_INT(store_instance_put(s, &one, 1090), -1);
+	T_EQ_INT(log_warn_count() - warns, 1);
+	T_EQ_STR(store_error(s), "instance put : instance with an empty id");
+	one = inst("i-0orphan", "running", 0);
+	T_EQ_INT(store_instance_put(s, &one, 1090), -1);
+	T_EQ_STR(store_error(s), "instance put i-0orphan: empty endpoint name");
+	T_EQ_INT(store_instance_get(s, "i-0orphan", &got), 0);
+
+	/* Another endpoint: its own row, home untouched. */
+	one = inst("i-0off", "running", 0);
+	snprintf(one.endpoint, sizeof(one.endpoint), "office");
+	T_EQ_INT(store_instance_put(s, &one, 1100), 0);
+	T_EQ_INT(store_instances_list(s, "office", 0, &list, &n), 0);
+	T_EQ_INT(n, 1);
+	free(list);
+	T_EQ_INT(store_instances_list(s, "home", 0, &list, &n), 0);
+	T_EQ_INT(n, 3);	/* i-0aaa, i-0new, i-0late */
+	free(list);
+	store_close(s);
+}
+
+static void
+test_pool_blocks(void)
+{
+	const char *path = scratch();
+	struct store_pool_block *b = NULL, dummy;
+	struct store *s;
+	char longtype[64], longreason[200], buf[64];
+	long long del = -1;
+	size_t n = 99;
+
+	if ((s = open_ok(path)) == NULL)
+		return;
+	T_EQ_INT(store_pool_blocks(s, "home", 1000, &b, &n), 0);
+	T_EQ_INT(n, 0);
+	T_OK(b == NULL, "empty list is NULL");
+
+	T_EQ_INT(store_pool_block(s, "home", "t4g.nano", "subnet-1", 2000,
+	    "InsufficientInstanceCapacity", 1000), 0);
+	T_EQ_INT(store_pool_block(s, "home", "t4g.micro", "", 1500, NULL, 1000),
+	    0);
+	T_EQ_INT(store_pool_block(s, "office", "t4g.nano", "subnet-1", 9000,
+	    "ICE", 1000), 0);
+	T_EQ_INT(store_pool_blocks(s, "home", 1000, &b, &n), 0);
+	T_EQ_INT(n, 2);
+	if (n == 2) {
+		T_EQ_STR(b[0].type, "t4g.micro");	/* soonest until first */
+		T_EQ_STR(b[0].subnet, "");
+		T_EQ_INT(b[0].until, 1500);
+		T_EQ_STR(b[0].reason, "");
+		T_EQ_STR(b[1].type, "t4g.nano");
+		T_EQ_STR(b[1].subnet, "subnet-1");
+		T_EQ_INT(b[1].until, 2000);
+		T_EQ_STR(b[1].reason, "InsufficientInstanceCapacity");
+	}
+	free(b);
+
+	/* An earlier or equal until changes nothing, created_at included. */
+	T_EQ_INT(store_pool_block(s, "home", "t4g.nano", "subnet-1", 1800, "x",
+	    1100), 0);
+	T_EQ_INT(store_pool_block(s, "home", "t4g.nano", "subnet-1", 2000, "y",
+	    1100), 0);
+	T_EQ_STR(sql_text(path, "SELECT until || ' ' || reason || ' ' ||"
+	    " created_at FROM pool_blocks WHERE endpoint = 'home' AND"
+	    " type = 't4g.nano'", buf, sizeof(buf)),
+	    "2000 InsufficientInstanceCapacity 1000");
+	/* A later one replaces until, reason and created_at. */
+	T_EQ_INT(store_pool_block(s, "home", "t4g.nano", "subnet-1", 2500,
+	    "MaxSpotInstanceCountExceeded", 1200), 0);
+	T_EQ_STR(sql_text(path, "SELECT until || ' ' || reason || ' ' ||"
+	    " created_at FROM pool_blocks WHERE endpoint = 'home' AND"
+	    " type = 't4g.nano'", buf, sizeof(buf)),
+	    "2500 MaxSpotInstanceCountExceeded 1200");
+	/* NULL and "" are the same subnet: one row, not two. */
+	T_EQ_INT(store_pool_block(s, "home", "t4g.micro", NULL, 1600, "ICE",
+	    1200), 0);
+	T_EQ_STR(sql_text(path, "SELECT count(*) || ' ' || max(until) FROM"
+	    " pool_blocks WHERE type = 't4g.micro'", buf, sizeof(buf)),
+	    "1 1600");
+
+	/* until == now has ended; one second before, it holds. */
+	T_EQ_INT(store_pool_blocks(s, "home", 1599, &b, &n), 0);
+	T_EQ_INT(n, 2);
+	free(b);
+	T_EQ_INT(store_pool_blocks(s, "home", 1600, &b, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_STR(b[0].type, "t4g.nano");
+	free(b);
+	T_EQ_INT(store_pool_blocks(s, "home", 2500, &b, &n), 0);
+	T_EQ_INT(n, 0);
+	T_OK(b == NULL, "ended blocks are not listed");
+	T_EQ_INT(store_pool_blocks(s, "office", 2500, &b, &n), 0);
+	T_EQ_INT(n, 1);
+	free(b);
+	T_EQ_INT(store_pool_blocks(s, "nowhere", 0, &b, &n), 0);
+	T_EQ_INT(n, 0);
+
+	/* Long strings are cut at the fields. */
+	memset(longtype, 'y', sizeof(longtype) - 1);
+	longtype[sizeof(longtype) - 1] = '\0';
+	memset(longreason, 'r', sizeof(longreason) - 1);
+	longreason[sizeof(longreason) - 1] = '\0';
+	T_EQ_INT(store_pool_block(s, "long", longtype, longreason, 3000,
+	    longreason, 1000), 0);
+	T_EQ_INT(store_pool_blocks(s, "long", 1000, &b, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1) {
+		T_EQ_INT(strlen(b[0].type), sizeof(b[0].type) - 1);
+		T_EQ_INT(strlen(b[0].subnet), sizeof(b[0].subnet) - 1);
+		T_EQ_INT(strlen(b[0].reason), sizeof(b[0].reason) - 1);
+		T_EQ_INT(b[0].reason[0], 'r');
+	}
+	free(b);
+
+	/* Refusals. */
+	T_EQ_INT(store_pool_block(s, "home", "", "subnet-1", 3000, "x", 1000), -1);
+	T_EQ_STR(store_error(s), "pool block /subnet-1: empty endpoint name or "
+	    "instance type");
+	T_EQ_INT(store_pool_block(s, NULL, "t4g.nano", NULL, 3000, "x", 1000), -1);
+	T_EQ_INT(store_pool_block(s, "", "t4g.nano", NULL, 3000, "x", 1000), -1);
+	b = &dummy;	/* must come back NULL */
+	n = 5;
+	T_EQ_INT(store_pool_blocks(s, "", 1000, &b, &n), -1);
+	T_OK(b == NULL, "NULL on failure");
+	T_EQ_INT(n, 0);
+	T_EQ_INT(store_pool_blocks(s, NULL, 1000, &b, &n), -1);
+	T_EQ_STR(store_error(s), "pool blocks : empty endpoint name");
+
+	/* Pruned once until is before the cut; until == before is kept. */
+	T_EQ_INT(store_pool_block(s, "home", "t4g.small", "", 2600, "ICE", 1000),
+	    0);
+	T_EQ_INT(store_prune(s, 2500, &del), 0);
+	T_EQ_INT(del, 1);	/* t4g.micro (1600); nano's 2500 stays */
+	T_EQ_STR(sql_text(path, "SELECT group_concat(type || '@' || until, ',')"
+	    " FROM (SELECT type, until FROM pool_blocks WHERE endpoint = 'home'"
+	    " ORDER BY until)", buf, sizeof(buf)),
+	    "t4g.nano@2500,t4g.small@2600");
+	store_close(s);
+}
+
+static void
+test_events_count_and_for(void)
+{
+	struct store_instance in[2];
+	struct store_event ev, *list = NULL;
+	struct store *s;
+	char longkind[50];
+	long long c = -1;
+	size_t n = 0;
+
+	if ((s = open_ok(scratch())) == NULL)
+		return;
+	in[0] = inst("i-0aaa", "running", 1);
+	in[1] = inst("i-0bbb", "running", 1);
+	T_EQ_INT(store_instances_sync(s, "home", &in[0], 1, 900), 0);
+	T_EQ_INT(store_instances_sync(s, "office", &in[1], 1, 900), 0);
+
+	ev = event("ev-1", "i-0aaa");
+	snprintf(ev.kind, sizeof(ev.kind), "spot-interruption");
+	T_EQ_INT(store_event_record(s, NULL, &ev, "interruption", 1000), 1);
+	T_EQ_INT(store_event_record(s, NULL, &ev, "interruption", 1001), 0);
+	ev = event("ev-2", "i-0aaa");
+	snprintf(ev.kind, sizeof(ev.kind), "spot-interruption");
+	T_EQ_INT(store_event_record(s, "home", &ev, NULL, 2000), 1);
+	ev = event("ev-3", "i-0aaa");
+	snprintf(ev.kind, sizeof(ev.kind), "rebalance");
+	T_EQ_INT(store_event_record(s, "home", &ev, NULL, 2000), 1);
+	ev = event("ev-4", "i-0bbb");
+	snprintf(ev.kind, sizeof(ev.kind), "spot-interruption");
+	T_EQ_INT(store_event_record(s, NULL, &ev, NULL, 1500), 1);
+	ev = event("ev-5", "i-0unknown");	/* no endpoint at all */
+	snprintf(ev.kind, sizeof(ev.kind), "spot-interruption");
+	T_EQ_INT(store_event_record(s, NULL, &ev, NULL, 1500), 1);
+
+	/* since is inclusive; duplicates were never recorded. */
+	T_EQ_INT(store_events_count(s, "home", "spot-interruption", 0, &c), 0);
+	T_EQ_INT(c, 2);
+	T_EQ_INT(store_events_count(s, "home", "spot-interruption", 1000, &c), 0);
+	T_EQ_INT(c, 2);
+	T_EQ_INT(store_events_count(s, "home", "spot-interruption", 1001, &c), 0);
+	T_EQ_INT(c, 1);
+	T_EQ_INT(store_events_count(s, "home", "spot-interruption", 2000, &c), 0);
+	T_EQ_INT(c, 1);
+	T_EQ_INT(store_events_count(s, "home", "spot-interruption", 2001, &c), 0);
+	T_EQ_INT(c, 0);
+	T_EQ_INT(store_events_count(s, "home", "rebalance", 0, &c), 0);
+	T_EQ_INT(c, 1);
+	T_EQ_INT(store_events_count(s, "office", "spot-interruption", 0, &c), 0);
+	T_EQ_INT(c, 1);
+	T_EQ_INT(store_events_count(s, NULL, "spot-interruption", 0, &c), 0);
+	T_EQ_INT(c, 4);
+	T_EQ_INT(store_events_count(s, NULL, "spot-interruption", 1500, &c), 0);
+	T_EQ_INT(c, 3);
+	T_EQ_INT(store_events_count(s, "home", "state-change", 0, &c), 0);
+	T_EQ_INT(c, 0);
+	T_EQ_INT(store_events_count(s, "nowhere", "spot-interruption", 0, &c), 0);
+	T_EQ_INT(c, 0);
+	c = 42;
+	T_EQ_INT(store_events_count(s, "home", "", 0, &c), -1);
+	T_EQ_INT(c, 0);
+	T_EQ_STR(store_error(s), "events count home : empty event kind");
+	T_EQ_INT(store_events_count(s, "home", NULL, 0, &c), -1);
+
+	/* A kind longer than the field is cut the same way in and out. */
+	ev = event("ev-6", "i-0aaa");
+	memset(ev.kind, 'k', sizeof(ev.kind));	/* unterminated */
+	T_EQ_INT(store_event_record(s, "home", &ev, NULL, 2100), 1);
+	memset(longkind, 'k', sizeof(longkind) - 1);
+	longkind[sizeof(longkind) - 1] = '\0';
+	T_EQ_INT(store_events_count(s, "home", longkind, 0, &c), 0);
+	T_EQ_INT(c, 1);
+
+	/* Recent for one endpoint: office's and the endpoint-less left out. */
+	T_EQ_INT(store_events_recent_for(s, "home", 10, &list, &n), 0);
+	T_EQ_INT(n, 4);
+	if (n == 4) {
+		T_EQ_STR(list[0].event_id, "ev-6");
+		T_EQ_INT(strlen(list[0].kind), sizeof(list[0].kind) - 1);
+		/* same received_at: the later written first */
+		T_EQ_STR(list[1].event_id, "ev-3");
+		T_EQ_STR(list[2].event_id, "ev-2");
+		T_EQ_STR(list[3].event_id, "ev-1");
+		T_EQ_STR(list[3].endpoint, "home");
+		T_EQ_STR(list[3].kind, "spot-interruption");
+		T_EQ_STR(list[3].doom_reason, "interruption");
+		T_EQ_INT(list[3].received_at, 1000);
+		T_EQ_INT(list[3].applied, 1);
+		T_EQ_STR(list[3].message_id, "msg-ev-1");
+	}
+	free(list);
+	T_EQ_INT(store_events_recent_for(s, "home", 2, &list, &n), 0);
+	T_EQ_INT(n, 2);
+	if (n == 2)
+		T_EQ_STR(list[1].event_id, "ev-3");
+	free(list);
+	T_EQ_INT(store_events_recent_for(s, "office", 10, &list, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_STR(list[0].event_id, "ev-4");
+	free(list);
+	T_EQ_INT(store_events_recent_for(s, "home", 0, &list, &n), 0);
+	T_EQ_INT(n, 0);
+	T_OK(list == NULL, "limit 0: NULL");
+	T_EQ_INT(store_events_recent_for(s, "nowhere", 10, &list, &n), 0);
+	T_EQ_INT(n, 0);
+	T_EQ_INT(store_events_recent_for(s, "", 10, &list, &n), -1);
+	T_EQ_STR(store_error(s), "events recent : empty endpoint name");
+	T_EQ_INT(store_events_recent_for(s, NULL, 10, &list, &n), -1);
+	T_OK(list == NULL && n == 0, "NULL, 0 on failure");
+	/* The unfiltered list still has them all. */
+	T_EQ_INT(store_events_recent(s, 10, &list, &n), 0);
+	T_EQ_INT(n, 6);
+	free(list);
+	store_close(s);
+}
+
+static void
+test_intents_launched_since(void)
+{
+	struct store_intent *l = NULL;
+	struct store *s;
+	size_t n = 99;
+
+	if ((s = open_ok(scratch())) == NULL)
+		return;
+	T_EQ_INT(store_intents_launched_since(s, "home", 0, &l, &n), 0);
+	T_EQ_INT(n, 0);
+	T_OK(l == NULL, "empty list is NULL");
+
+	T_EQ_INT(store_intent_create(s, "L0", "home", "t4g.nano", "", 500), 0);
+	T_EQ_INT(store_intent_set(s, "L0", STORE_INTENT_LAUNCHED, "i-00", NULL,
+	    510), 0);
+	T_EQ_INT(store_intent_create(s, "L2", "home", "t4g.nano", "subnet-1",
+	    1000), 0);
+	T_EQ_INT(store_intent_create(s, "L1", "home", "t4g.micro", "", 1000), 0);
+	T_EQ_INT(store_intent_set(s, "L1", STORE_INTENT_SENT, NULL, NULL, 1001), 0);
+	T_EQ_INT(store_intent_set(s, "L1", STORE_INTENT_LAUNCHED, "i-01", NULL,
+	    1002), 0);
+	T_EQ_INT(store_intent_set(s, "L2", STORE_INTENT_LAUNCHED, "i-02", NULL,
+	    1003), 0);
+	T_EQ_INT(store_intent_create(s, "L3", "home", "t4g.nano", "", 1100), 0);
+	T_EQ_INT(store_intent_set(s, "L3", STORE_INTENT_SENT, NULL, NULL, 1101), 0);
+	T_EQ_INT(store_intent_create(s, "L4", "home", "t4g.nano", "", 1200), 0);
+	T_EQ_INT(store_intent_set(s, "L4", STORE_INTENT_FAILED, NULL, "ICE",
+	    1201), 0);
+	T_EQ_INT(store_intent_create(s, "L5", "office", "t4g.nano", "", 1000), 0);
+	T_EQ_INT(store_intent_set(s, "L5", STORE_INTENT_LAUNCHED, "i-05", NULL,
+	    1001), 0);
+	T_EQ_INT(store_intent_create(s, "L6", "home", "t4g.nano", "", 1300), 0);
+	T_EQ_INT(store_intent_set(s, "L6", STORE_INTENT_LAUNCHED, "i-06", NULL,
+	    1400), 0);
+	T_EQ_INT(store_intent_create(s, "L7", "home", "t4g.nano", "", 1300), 0);
+	T_EQ_INT(store_intent_set(s, "L7", STORE_INTENT_ABANDONED, NULL, "gone",
+	    1400), 0);
+
+	/* created_at >= since, oldest first, equal times in creation order. */
+	T_EQ_INT(store_intents_launched_since(s, "home", 1000, &l, &n), 0);
+	T_EQ_INT(n, 3);
+	if (n == 3) {
+		T_EQ_STR(l[0].launch_id, "L2");
+		T_EQ_STR(l[0].instance_id, "i-02");
+		T_EQ_STR(l[0].subnet, "subnet-1");
+		T_EQ_INT(l[0].state, STORE_INTENT_LAUNCHED);
+		T_EQ_INT(l[0].created_at, 1000);
+		T_EQ_INT(l[0].updated_at, 1003);
+		T_EQ_STR(l[1].launch_id, "L1");
+		T_EQ_STR(l[1].instance_id, "i-01");
+		T_EQ_STR(l[1].type, "t4g.micro");
+		T_EQ_STR(l[2].launch_id, "L6");
+		T_EQ_STR(l[2].instance_id, "i-06");
+		T_EQ_STR(l[2].endpoint, "home");
+	}
+	free(l);
+	T_EQ_INT(store_intents_launched_since(s, "home", 1001, &l, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_STR(l[0].launch_id, "L6");
+	free(l);
+	T_EQ_INT(store_intents_launched_since(s, "home", 1300, &l, &n), 0);
+	T_EQ_INT(n, 1);
+	free(l);
+	T_EQ_INT(store_intents_launched_since(s, "home", 1301, &l, &n), 0);
+	T_EQ_INT(n, 0);
+	T_OK(l == NULL, "none left");
+	T_EQ_INT(store_intents_launched_since(s, "home", 0, &l, &n), 0);
+	T_EQ_INT(n, 4);
+	if (n == 4)
+		T_EQ_STR(l[0].launch_id, "L0");
+	free(l);
+	T_EQ_INT(store_intents_launched_since(s, NULL, 1000, &l, &n), 0);
+	T_EQ_INT(n, 4);
+	if (n == 4) {
+		T_EQ_STR(l[0].launch_id, "L2");
+		T_EQ_STR(l[1].launch_id, "L1");
+		T_EQ_STR(l[2].launch_id, "L5");
+		T_EQ_STR(l[3].launch_id, "L6");
+	}
+	free(l);
+	T_EQ_INT(store_intents_launched_since(s, "office", 0, &l, &n), 0);
+	T_EQ_INT(n, 1);
+	free(l);
+	store_close(s);
+}
+
+static void
+test_audit_errors(void)
+{
+	struct store_audit_entry *a = NULL;
+	struct store *s;
+	char longs[200];
+	size_t n = 99;
+
+	if ((s = open_ok(scratch())) == NULL)
+		return;
+	T_EQ_INT(store_audit_errors(s, "home", 10, &a, &n), 0);
+	T_EQ_INT(n, 0);
+	T_OK(a == NULL, "empty list is NULL");
+
+	T_EQ_INT(store_audit(s, 100, "home", "launch", "i-0aaa", NULL, "ok"), 0);
+	T_EQ_INT(store_audit(s, 101, "home", "launch", "t4g.nano/subnet-1",
+	    "replace", "InsufficientInstanceCapacity"), 0);
+	T_EQ_INT(store_audit(s, 102, NULL, "terminate", "i-0old", NULL,
+	    "UnauthorizedOperation"), 0);
+	T_EQ_INT(store_audit(s, 103, "home", "associate-eip", "i-0aaa", NULL,
+	    NULL), 0);
+	T_EQ_INT(store_audit(s, 104, "office", "put-ssm", "i-0bbb", NULL,
+	    "ThrottlingException"), 0);
+	T_EQ_INT(store_audit(s, 105, "home", "terminate", "i-0zzz", NULL, "ok"), 0);
+	T_EQ_INT(store_audit(s, 99, "home", "put-ssm", "i-0aaa", "/vpn/id",
+	    "RequestExpired"), 0);	/* an earlier clock, written last */
+	T_EQ_INT(store_audit(s, 106, "home", "alert", "budget", NULL, "OK"), 0);
+	T_EQ_INT(store_audit(s, 107, "home", "associate-eip", "i-0aaa", NULL,
+	    ""), 0);
+
+	T_EQ_INT(store_audit_errors(s, "home", 10, &a, &n), 0);
+	T_EQ_INT(n, 3);
+	if (n == 3) {
+		T_EQ_STR(a[0].action, "alert");	/* not exactly "ok" */
+		T_EQ_STR(a[0].result, "OK");
+		T_EQ_STR(a[1].action, "put-ssm");
+		T_EQ_STR(a[1].result, "RequestExpired");
+		T_EQ_STR(a[1].detail, "/vpn/id");
+		T_EQ_INT(a[1].at, 99);
+		T_EQ_STR(a[2].action, "launch");
+		T_EQ_STR(a[2].target, "t4g.nano/subnet-1");
+		T_EQ_STR(a[2].detail, "replace");
+		T_EQ_STR(a[2].result, "InsufficientInstanceCapacity");
+		T_EQ_STR(a[2].endpoint, "home");
+		T_EQ_INT(a[2].at, 101);
+		T_OK(a[0].id > a[1].id && a[1].id > a[2].id, "newest first");
+	}
+	free(a);
+	T_EQ_INT(store_audit_errors(s, "home", 1, &a, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_STR(a[0].result, "OK");
+	free(a);
+	T_EQ_INT(store_audit_errors(s, NULL, 10, &a, &n), 0);
+	T_EQ_INT(n, 5);
+	if (n == 5) {
+		T_EQ_STR(a[2].result, "ThrottlingException");
+		T_EQ_STR(a[3].result, "UnauthorizedOperation");
+		T_EQ_STR(a[3].endpoint, "");
+	}
+	free(a);
+	T_EQ_INT(store_audit_errors(s, "office", 10, &a, &n), 0);
+	T_EQ_INT(n, 1);
+	free(a);
+	T_EQ_INT(store_audit_errors(s, "home", 0, &a, &n), 0);
+	T_EQ_INT(n, 0);
+	T_OK(a == NULL, "limit 0: NULL");
+	T_EQ_INT(store_audit_errors(s, "nowhere", 10, &a, &n), 0);
+	T_EQ_INT(n, 0);
+
+	/* Long strings: cut on the way in, the same cut finds them. */
+	memset(longs, 'q', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	T_EQ_INT(store_audit(s, 200, longs, "launch", longs, longs, longs), 0);
+	T_EQ_INT(store_audit_errors(s, longs, 10, &a, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1) {
+		T_EQ_INT(strlen(a[0].endpoint), sizeof(a[0].endpoint) - 1);
+		T_EQ_INT(strlen(a[0].target), sizeof(a[0].target) - 1);
+		T_EQ_INT(strlen(a[0].result), sizeof(a[0].result) - 1);
+		T_EQ_INT(a[0].result[0], 'q');
+	}
+	free(a);
+	store_close(s);
+}
+
 static void
 cleanup(void)
 {
@@ -1024,6 +1771,15 @@ main(void)
 	T_RUN(test_hostile_strings);
 	T_RUN(test_prune);
 	T_RUN(test_two_connections);
+	T_RUN(test_schema_pinned);
+	T_RUN(test_migrate_v1_to_v2);
+	T_RUN(test_migrate_v2_fails_cleanly);
+	T_RUN(test_instance_template);
+	T_RUN(test_instance_put);
+	T_RUN(test_pool_blocks);
+	T_RUN(test_events_count_and_for);
+	T_RUN(test_intents_launched_since);
+	T_RUN(test_audit_errors);
 	cleanup();
 	return t_done("test_store");
 }
