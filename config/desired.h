@@ -18,6 +18,9 @@
 
 #define DESIRED_MAX_LIST 16
 
+/* Where desired.conf is when neither -c nor $STINGY_VPN_CONF says. */
+#define DESIRED_DEFAULT_PATH "/etc/stingy-vpn/desired.conf"
+
 enum rebalance_policy { REBALANCE_REPLACE, REBALANCE_MARK };
 
 struct desired {

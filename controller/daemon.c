@@ -768,7 +768,12 @@ render(struct daemon *d, struct httpd_response *res, int metrics)
 	res->status = 200;
 	res->content_type = metrics ? "text/plain; version=0.0.4; charset=utf-8" :
 	    "application/json";
-	buf_adds(&res->body, out);
+	if (buf_adds(&res->body, out) == -1) {
+		res->status = 500;
+		res->content_type = "text/plain; charset=utf-8";
+		buf_reset(&res->body);
+		buf_adds(&res->body, "status too large\n");
+	}
 	free(out);
 }
 

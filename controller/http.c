@@ -539,6 +539,8 @@ req_setup(struct http_req *r, const struct http_request *req)
 
 	SETOPT(e, CURLOPT_URL, req->url);
 	SETOPT(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Loopback (the status command, tests) never goes through a proxy. */
+	SETOPT(e, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
 	SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(e, CURLOPT_NOSIGNAL, 1L);
 	SETOPT(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);

@@ -10,8 +10,9 @@
 #include "daemon.h"
 #include "desired.h"
 #include "log.h"
+#include "statuscmd.h"
 
-#define DEFAULT_CONF "/etc/stingy-vpn/desired.conf"
+#define DEFAULT_CONF DESIRED_DEFAULT_PATH
 
 static const char usage_text[] =
 "usage: stingy-vpn [--help] [--version] COMMAND [OPTIONS]\n"
@@ -22,6 +23,9 @@ static const char usage_text[] =
 "  run   [-c FILE] [-v]   run the controller daemon in the foreground\n"
 "  check [-c FILE]        check desired.conf; print it normalised, or list\n"
 "                         every error as FILE:LINE: message and exit 1\n"
+"  status [-c FILE] [--json] [--url URL]\n"
+"                         the running daemon's status: endpoint, primary,\n"
+"                         replacement, events, interruptions, last errors\n"
 "  version                print the version\n"
 "\n"
 "options:\n"
@@ -146,6 +150,8 @@ main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return statuscmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "stingy-vpn: unknown command '%s' (try --help)\n", cmd);
 	return 2;
 }

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.error
@@ -20,7 +21,7 @@ import urllib.request
 import boto3
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("STINGY_BIN") or os.path.join(ROOT, "build", "plain", "stingy-vpn")
+BIN = os.environ.get("STINGY_BIN") or os.path.join(ROOT, os.environ.get("BUILD", "build/plain"), "stingy-vpn")
 SHARED = os.environ.get("STINGY_SHARED") or os.path.join(ROOT, "..", "shared")
 REGION = "us-east-1"
 CREDS = {"AWS_ACCESS_KEY_ID": "AKIDTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "testsecretnotreal"}
@@ -126,12 +127,150 @@ class World:
         assert r["FailedEntryCount"] == 0, r
         return r["Entries"][0]["EventId"]
 
+    def allocate_eip(self):
+        """A new Elastic IP allocation; its id."""
+        return self.ec2.allocate_address(Domain="vpc")["AllocationId"]
+
+    def eip_instance(self, allocation_id):
+        """The instance the allocation is associated with, "" for none."""
+        a = self.ec2.describe_addresses(AllocationIds=[allocation_id])["Addresses"][0]
+        return a.get("InstanceId") or ""
+
+    def ssm_value(self, name="/stingy-vpn/instance-id"):
+        return self.ssm.get_parameter(Name=name)["Parameter"]["Value"]
+
+    def instances(self, states=("pending", "running"), endpoint=None, client=None):
+        """{instance id: instance dict} of the endpoint's instances in states
+        (None: every state), by the stingy-vpn:endpoint tag."""
+        filters = [{"Name": "tag:stingy-vpn:endpoint", "Values": [endpoint or self.endpoint]}]
+        if states is not None:
+            filters.append({"Name": "instance-state-name", "Values": list(states)})
+        out = {}
+        for page in (client or self.ec2).get_paginator("describe_instances").paginate(
+                Filters=filters):
+            for res in page["Reservations"]:
+                for i in res["Instances"]:
+                    i["TagMap"] = {t["Key"]: t["Value"] for t in i.get("Tags", [])}
+                    out[i["InstanceId"]] = i
+        return out
+
     def queue_depth(self):
         a = self.sqs.get_queue_attributes(
             QueueUrl=self.queue_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
         a = a["Attributes"]
         return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"])
+
+
+ALIVE = ("pending", "running", "stopping", "stopped")
+
+
+class Bootstrapper(threading.Thread):
+    """Plays the instance bootstrap: every `interval` s it tags the endpoint's
+    running instances that lack it with stingy-vpn:ready=1, each once it has
+    been seen running for `delay` s. pause() stops the tagging until resume();
+    ids in `never` are never tagged. stop() ends the thread."""
+
+    def __init__(self, moto, endpoint="vpn", delay=0.0, interval=0.2):
+        super().__init__(daemon=True)
+        self.ec2 = moto.client("ec2")
+        self.endpoint = endpoint
+        self.delay = delay
+        self.interval = interval
+        self.never = set()
+        self.tagged = []            # (monotonic time, instance id), in order
+        self.errors = 0
+        self._seen = {}
+        self._paused = threading.Event()
+        self._halt = threading.Event()
+
+    def pause(self):
+        self._paused.set()
+
+    def resume(self):
+        self._paused.clear()
+
+    def stop(self):
+        self._halt.set()
+        if self.is_alive():
+            self.join(10)
+
+    def run(self):
+        while not self._halt.wait(self.interval):
+            if self._paused.is_set():
+                continue
+            try:
+                self._round()
+            except Exception:       # moto restarting, say: try again
+                self.errors += 1
+
+    def _round(self):
+        r = self.ec2.describe_instances(Filters=[
+            {"Name": "tag:stingy-vpn:endpoint", "Values": [self.endpoint]},
+            {"Name": "instance-state-name", "Values": ["running"]}])
+        now = time.monotonic()
+        for res in r["Reservations"]:
+            for i in res["Instances"]:
+                iid = i["InstanceId"]
+                tags = {t["Key"] for t in i.get("Tags", [])}
+                if "stingy-vpn:ready" in tags or iid in self.never:
+                    continue
+                first = self._seen.setdefault(iid, now)
+                if now - first < self.delay or self._paused.is_set():
+                    continue
+                self.ec2.create_tags(Resources=[iid],
+                                     Tags=[{"Key": "stingy-vpn:ready", "Value": "1"}])
+                self.tagged.append((now, iid))
+
+
+class AliveSampler(threading.Thread):
+    """Describes the endpoint's instances every `interval` s and keeps the
+    largest number alive (pending, running, stopping, stopped) at once, and
+    every change of {id: state} with its monotonic time."""
+
+    def __init__(self, world, interval=0.1):
+        super().__init__(daemon=True)
+        self.world = world
+        self.ec2 = world.moto.client("ec2")
+        self.interval = interval
+        self.max_alive = 0
+        self.max_ids = ()
+        self.history = []           # (monotonic time, {id: state}) on each change
+        self.samples = 0
+        self.errors = 0
+        self._halt = threading.Event()
+
+    def stop(self):
+        self._halt.set()
+        if self.is_alive():
+            self.join(10)
+
+    def run(self):
+        while True:
+            try:
+                self.sample()
+            except Exception:
+                self.errors += 1
+            if self._halt.wait(self.interval):
+                return
+
+    def sample(self):
+        got = self.world.instances(states=None, client=self.ec2)
+        states = {iid: i["State"]["Name"] for iid, i in got.items()}
+        alive = sorted(iid for iid, st in states.items() if st in ALIVE)
+        self.samples += 1
+        if len(alive) > self.max_alive:
+            self.max_alive = len(alive)
+            self.max_ids = tuple(alive)
+        if not self.history or self.history[-1][1] != states:
+            self.history.append((time.monotonic(), states))
+
+    def first_seen(self, iid, state="running"):
+        """Monotonic time of the first sample showing iid in state, or None."""
+        for t, states in self.history:
+            if states.get(iid) == state:
+                return t
+        return None
 
 
 def write_conf(path, world, db, port, **overrides):
@@ -273,6 +412,47 @@ class DaemonTest(unittest.TestCase):
     def wait_healthy(self, timeout=20):
         return wait_for(lambda: http_get(self.url("/healthz"))[0] == 200, timeout,
                         what="/healthz 200")
+
+    def use_proxy(self):
+        """A FaultProxy in front of moto; daemons started from now on talk
+        to AWS through it. Stopped at cleanup."""
+        from faultproxy import FaultProxy
+        self.proxy = FaultProxy(self.moto.url).start()
+        self.addCleanup(self.proxy.stop)
+        self.env["AWS_ENDPOINT_URL"] = self.proxy.url
+        return self.proxy
+
+    def start_bootstrapper(self, delay=0.0):
+        """A Bootstrapper for the world's endpoint, stopped at cleanup."""
+        b = Bootstrapper(self.moto, self.world.endpoint, delay=delay)
+        b.start()
+        self.addCleanup(b.stop)
+        return b
+
+    def start_sampler(self):
+        """An AliveSampler for the world's endpoint, stopped at cleanup."""
+        s = AliveSampler(self.world)
+        s.start()
+        self.addCleanup(s.stop)
+        return s
+
+    def status(self):
+        """/status as JSON (fails the test when it is not 200)."""
+        code, body = http_get(self.url("/status"))
+        self.assertEqual(code, 200, body)
+        return json.loads(body)
+
+    def metrics(self):
+        """/metrics as {name{labels}: value}."""
+        code, body = http_get(self.url("/metrics"))
+        self.assertEqual(code, 200, body)
+        out = {}
+        for line in body.splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+        return out
 
     def query(self, sql, args=()):
         """Rows from the daemon's database, read-only, through Python's sqlite3."""
