@@ -40,7 +40,7 @@
 #define STATUS_EVENTS		10	/* recent events shown by /status */
 #define PRUNE_EVERY_MS		(6 * 3600 * 1000)
 #define TICK_MS			15000	/* reconcile at least this often */
-#define FAST_DESCRIBE_MS	5000	/* while a replacement is on its way */
+#define FAST_DESCRIBE_MS	2000	/* while a replacement is on its way */
 /*
  * Rows older than this are pruned. Events must outlive any redelivery, so
  * this is kept above SQS's longest retention (14 days).
@@ -75,6 +75,7 @@ struct daemon {
 	unsigned long long	 reconciles;
 	long long		 react_from_us;	/* a dooming event's SQS answer, 0 none */
 	long			 reaction_us;	/* the last one measured, -1 none */
+	long long		 describe_due_us;	/* when the describe timer fires */
 
 	int			 stopping;
 	int			 sqs_inflight;
@@ -92,6 +93,7 @@ struct daemon {
 
 static void sqs_poll_start(struct daemon *);
 static void describe_start(struct daemon *);
+static void describe_arm(struct daemon *, long);
 static void reconcile_schedule(struct daemon *);
 
 static long long
@@ -335,12 +337,12 @@ describe_done_cb(const struct aws_error *err, struct ec2_instances *all,
 	    all->n, d->conf->endpoint);
 	reconcile_schedule(d);
 	/* A replacement on its way is watched closely: readiness is a tag. */
-	if (d->last.replacement[0] || d->last.waiting)
+	if (d->last.replacement[0])
 		if (next > FAST_DESCRIBE_MS)
 			next = FAST_DESCRIBE_MS;
 rearm:
 	free(seen);
-	arm_ms(d->ev_describe, next);
+	describe_arm(d, next);
 }
 
 static void
@@ -359,10 +361,18 @@ describe_start(struct daemon *d)
 	if (ec2_describe_instances(d->aws, f, 2, describe_done_cb, d) == -1) {
 		snprintf(d->describe_error, sizeof(d->describe_error),
 		    "DescribeInstances could not start");
-		arm_ms(d->ev_describe, DESCRIBE_RETRY_MS);
+		describe_arm(d, DESCRIBE_RETRY_MS);
 		return;
 	}
 	d->describe_inflight = 1;
+}
+
+/* describe_arm: the next describe in ms from now. */
+static void
+describe_arm(struct daemon *d, long ms)
+{
+	d->describe_due_us = mono_us() + (long long)ms * 1000;
+	arm_ms(d->ev_describe, ms);
 }
 
 static void
@@ -472,7 +482,7 @@ reload(struct daemon *d, const char *trigger)
 	log_notice("config: %s: new configuration in force", d->conf_path);
 	/* New intervals take effect now. */
 	if (!d->describe_inflight)
-		arm_ms(d->ev_describe, 0);
+		describe_arm(d, 0);
 }
 
 static void
@@ -544,6 +554,13 @@ reconcile_cb(evutil_socket_t fd, short what, void *arg)
 		log_warnx("reconcile: %s", r.blocker);
 	d->last = r;
 	executor_run(d->ex, &r, now);
+	/*
+	 * Readiness is a tag only DescribeInstances shows: while a replacement
+	 * is on its way, look sooner than the interval.
+	 */
+	if ((r.replacement[0] || has_launch(&r)) && !d->describe_inflight &&
+	    d->describe_due_us - mono_us() > FAST_DESCRIBE_MS * 1000LL)
+		describe_arm(d, FAST_DESCRIBE_MS);
 	if (d->react_from_us && has_launch(&r)) {
 		d->reaction_us = (long)(mono_us() - d->react_from_us);
 		log_info("reaction: %ld us from the SQS answer to RunInstances "
