@@ -114,6 +114,7 @@ class World:
         tags = dict(tags or {})
         tags.setdefault("stingy-vpn:endpoint", self.endpoint)
         tags.setdefault("Project", "stingy-vpn")
+        tags.setdefault("stingy-vpn:template", self.launch_template + ":$Latest")
         r = self.ec2.run_instances(
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=itype,
             SubnetId=self.subnets[0],
