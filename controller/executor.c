@@ -63,6 +63,8 @@ struct executor {
 	char			 eip_instance[RC_ID];
 	char			 eip_address[48];
 	int			 eip_reading;
+	unsigned		 eip_gen;	/* bumped by each AssociateAddress */
+	unsigned		 eip_read_gen;	/* eip_gen when the read went out */
 	int			 ssm_known;
 	char			 ssm_value[64];
 	int			 ssm_reading;
@@ -79,7 +81,7 @@ struct call {
 	char			 type[32];
 	char			 subnet[40];
 	char			 launch_id[64];
-	char			 reason[160];
+	char			 reason[256];
 	char			 alert_kind[32];
 };
 
@@ -577,6 +579,11 @@ eip_read_cb(const struct aws_error *err, const struct ec2_addresses *addrs,
 	ex->eip_reading = 0;
 	if (ex->stopping)
 		return;
+	/* An association started or finished since the read went out: stale. */
+	if (ex->eip_read_gen != ex->eip_gen) {
+		executor_refresh(ex);
+		return;
+	}
 	if (err != NULL) {
 		log_warnx("ec2: DescribeAddresses %s: %s", ex->d->elastic_ip,
 		    aws_error_str(err, eb, sizeof(eb)));
@@ -650,8 +657,10 @@ executor_refresh(struct executor *ex)
 		retry_open_intents(ex, time(NULL));
 	if (ex->d->elastic_ip && !ex->eip_reading &&
 	    ec2_describe_addresses(ex->aws, ex->d->elastic_ip, eip_read_cb,
-	    ex) == 0)
+	    ex) == 0) {
 		ex->eip_reading = 1;
+		ex->eip_read_gen = ex->eip_gen;
+	}
 	if ((!ex->ssm_known || time(NULL) - ex->ssm_read_at >= SSM_REFRESH_S) &&
 	    !ex->ssm_reading) {
 		ssm_name(ex, name, sizeof(name));
@@ -670,6 +679,7 @@ associate_done_cb(const struct aws_error *err, const char *assoc, void *arg)
 	(void)assoc;
 	if (ex->stopping)
 		goto out;
+	ex->eip_gen++;
 	if (err != NULL) {
 		aws_error_str(err, eb, sizeof(eb));
 		log_warnx("ec2: AssociateAddress %s -> %s: %s", ex->d->elastic_ip,
@@ -814,6 +824,7 @@ do_simple(struct executor *ex, const struct rc_action *a, time_t now)
 	case RC_ASSOCIATE_EIP:
 		log_info("endpoint %s: AssociateAddress %s -> %s (%s)",
 		    endpoint(ex), ex->d->elastic_ip, a->instance, a->reason);
+		ex->eip_gen++;
 		if (ec2_associate_address(ex->aws, ex->d->elastic_ip,
 		    a->instance, associate_done_cb, c) == -1)
 			call_end(c, 0);

@@ -123,7 +123,7 @@ struct rc_action {
 	char			type[32];
 	char			subnet[40];
 	enum rc_alert		alert;
-	char			reason[160];	/* for the log, the audit row, the alert */
+	char			reason[256];	/* for the log, the audit row, the alert */
 };
 
 struct rc_result {
@@ -133,7 +133,7 @@ struct rc_result {
 	char			target[RC_ID];		/* the ready instance to serve, "" none */
 	char			replacement[RC_ID];	/* a current instance not yet ready, "" none */
 	const char		*waiting;		/* what a no-action round waits for, or NULL */
-	char			blocker[160];		/* non-empty: /healthz is unhealthy for this */
+	char			blocker[256];		/* non-empty: /healthz is unhealthy for this */
 };
 
 /*

@@ -38,6 +38,12 @@ static const char *const retry_final_transport[] = {
 	"Cancelled",
 };
 
+static const char *const retry_never[] = {
+	"InsufficientInstanceCapacity", "InsufficientCapacity",
+	"UnfulfillableCapacity", "InsufficientHostCapacity",
+	"SpotCapacityNotAvailable",
+};
+
 int
 aws_error_retryable(const struct aws_error *e)
 {
@@ -50,6 +56,13 @@ aws_error_retryable(const struct aws_error *e)
 				return 0;
 		return 1;
 	}
+	/*
+	 * EC2 answers a capacity shortage with HTTP 500; retrying the same pool
+	 * only delays the move to the next one, which the caller makes.
+	 */
+	for (i = 0; i < sizeof(retry_never) / sizeof(retry_never[0]); i++)
+		if (strcmp(e->code, retry_never[i]) == 0)
+			return 0;
 	switch (e->http_status) {
 	case 500:
 	case 502:

@@ -39,6 +39,10 @@ test_retryable(void)
 		{ 504, 0, "HTTP504", 1 },
 		{ 501, 0, "NotImplemented", 0 },
 		{ 505, 0, "HTTP505", 0 },
+		/* capacity: EC2 says 500, but the next pool is the cure */
+		{ 500, 0, "InsufficientInstanceCapacity", 0 },
+		{ 500, 0, "InsufficientCapacity", 0 },
+		{ 400, 0, "UnfulfillableCapacity", 0 },
 		/* throttling and transient codes, whatever the status */
 		{ 400, 0, "RequestLimitExceeded", 1 },
 		{ 400, 0, "Throttling", 1 },
