@@ -149,6 +149,8 @@ fuzz: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	$(Q)for b in $(BENCH_BIN); do $$b || exit 1; done
+	$(Q)for b in $(sort $(wildcard tests/bench/bench_*.py)); do \
+		BUILD=$(BUILD) $(PYTHON) $$b || exit 1; done
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
