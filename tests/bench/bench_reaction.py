@@ -44,7 +44,6 @@ CONVERGE_TIMEOUT = 60.0
 # The proxy writes an answer's headers and body in two send()s; with Nagle
 # on, the body waits for the client's delayed ACK, 40 ms on Linux, which is
 # the proxy's cost and not the daemon's. TCP_NODELAY on its sockets.
-faultproxy._Handler.disable_nagle_algorithm = True
 
 REACTION_RE = re.compile(r"reaction: (\d+) us from the SQS answer to RunInstances sent")
 

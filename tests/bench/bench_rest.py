@@ -36,7 +36,6 @@ from harness import (BIN, CREDS, Bootstrapper, Daemon, Moto, World,  # noqa: E40
 
 # The proxy writes an answer's headers and body in two send()s; with Nagle
 # on, the body waits 40 ms for the client's delayed ACK. Not the daemon's cost.
-faultproxy._Handler.disable_nagle_algorithm = True
 
 SETTLE = 10.0               # s after convergence before the window opens
 TARGET_RSS_KIB = 8 * 1024

@@ -414,6 +414,28 @@ class DaemonTest(unittest.TestCase):
         return wait_for(lambda: http_get(self.url("/healthz"))[0] == 200, timeout,
                         what="/healthz 200")
 
+    def stop_daemons_checked(self):
+        """Stops every daemon still running with SIGTERM; returns what went
+        wrong: an exit status other than 0 (a daemon killed with SIGKILL on
+        purpose is let be), a sanitizer report in a log. Empty when clean."""
+        problems = []
+        for d in self.daemons:
+            try:
+                rc = d.stop() if d.proc is not None else None
+            except AssertionError as e:
+                problems.append(str(e))
+                continue
+            if rc not in (None, 0, -signal.SIGKILL):
+                problems.append("daemon exited with %s" % rc)
+        for path in sorted({d.logpath for d in self.daemons}):
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            for line in text.splitlines():
+                if "Sanitizer" in line or "runtime error:" in line:
+                    problems.append("%s: %s" % (os.path.basename(path), line))
+                    break
+        return problems
+
     def use_proxy(self):
         """A FaultProxy in front of moto; daemons started from now on talk
         to AWS through it. Stopped at cleanup."""
