@@ -41,9 +41,6 @@ from harness import (BIN, CREDS, Daemon, Moto, World, free_port,  # noqa: E402
 
 PER_DAEMON = 18             # interruptions per daemon run: 1 + 18 launches <= 20/h
 CONVERGE_TIMEOUT = 60.0
-# The proxy writes an answer's headers and body in two send()s; with Nagle
-# on, the body waits for the client's delayed ACK, 40 ms on Linux, which is
-# the proxy's cost and not the daemon's. TCP_NODELAY on its sockets.
 
 REACTION_RE = re.compile(r"reaction: (\d+) us from the SQS answer to RunInstances sent")
 
