@@ -34,9 +34,6 @@ from faultproxy import FaultProxy  # noqa: E402
 from harness import (BIN, CREDS, Bootstrapper, Daemon, Moto, World,  # noqa: E402
                      free_port, wait_for, write_conf)
 
-# The proxy writes an answer's headers and body in two send()s; with Nagle
-# on, the body waits 40 ms for the client's delayed ACK. Not the daemon's cost.
-
 SETTLE = 10.0               # s after convergence before the window opens
 TARGET_RSS_KIB = 8 * 1024
 TARGET_CPU_S_H = 1.0
