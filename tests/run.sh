@@ -6,7 +6,15 @@ set -u
 cd "$(dirname "$0")/.."
 : "${BUILD:=build/plain}"
 : "${PYTHON:=python3}"
-: "${STINGY_SHARED:=$(cd .. && pwd)/shared}"
+# The official SigV4 vectors and sample events: ../shared when a checkout
+# sits beside it, else the copies in tests/vectors.
+if [ -z "${STINGY_SHARED:-}" ]; then
+	if [ -d ../shared/aws-sigv4-test-suite ]; then
+		STINGY_SHARED=$(cd .. && pwd)/shared
+	else
+		STINGY_SHARED=$PWD/tests/vectors
+	fi
+fi
 export STINGY_SHARED BUILD
 export STINGY_BIN="$PWD/$BUILD/stingy-vpn"
 # Sanitizer runtime options: fail hard, report leaks.
