@@ -474,9 +474,10 @@ reload(struct daemon *d, const char *trigger)
 		desired_free(nd);
 		return;
 	}
+	/* The executor compares old and new: tell it before the old goes. */
+	executor_set_desired(d->ex, nd);
 	desired_free(d->conf);
 	d->conf = nd;
-	executor_set_desired(d->ex, d->conf);
 	d->n.reloads_ok++;
 	reconcile_schedule(d);
 	log_notice("config: %s: new configuration in force", d->conf_path);

@@ -17,6 +17,9 @@ the form body (EC2, SNS: query protocol).
 Every request is recorded (monotonic time, service, operation, parameters,
 what the proxy did with it) so tests can count and inspect what was sent.
 
+RunInstances is made idempotent on ClientToken as AWS makes it (moto is not):
+a repeated token gets the first launch's answer again, and moto never sees it.
+
 Bounded: at most MAX_CONNECTIONS client connections at a time (more are
 closed at once), request bodies up to MAX_BODY bytes, the record capped at
 MAX_RECORDS entries, and stop() releases stalls, closes every connection and
@@ -57,7 +60,8 @@ DELAY = "delay"             # forward, but `seconds` late (when="before") or hol
 class Request:
     """One request as the proxy saw it."""
 
-    __slots__ = ("t", "wall", "service", "op", "params", "fault", "status", "upstream_status")
+    __slots__ = ("t", "wall", "service", "op", "params", "fault", "status", "upstream_status",
+                 "replayed")
 
     def __init__(self, service, op, params):
         self.t = time.monotonic()
@@ -68,6 +72,7 @@ class Request:
         self.fault = None           # the action of the rule applied, None when forwarded
         self.status = None          # the status the client got, None when it got none
         self.upstream_status = None  # the status moto answered, None when not forwarded
+        self.replayed = False       # a RunInstances answered from the ClientToken memory
 
     def __repr__(self):
         return "<%s %s %.3f fault=%s status=%s upstream=%s>" % (
@@ -251,8 +256,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             p._call_hook(rule, rec)
             if not rule.forward:
                 raise _Drop()
-        status, headers, answer = self._forward(p, body)
-        rec.upstream_status = status
+        token = rec.params.get("ClientToken") if rec.op == "RunInstances" else None
+        with p._lock:
+            kept = p._run_tokens.get(token) if token and p.idempotent_run else None
+        if kept is not None:
+            # AWS answers a repeated ClientToken with the first launch; moto
+            # launches again, so the proxy does what AWS does.
+            rec.replayed = True
+            status, headers, answer = kept
+        else:
+            status, headers, answer = self._forward(p, body)
+            rec.upstream_status = status
+            if token and status == 200:
+                with p._lock:
+                    p._run_tokens[token] = (status, headers, answer)
         if rule is not None and rule.action == DELAY and rule.when == "after":
             p._stop.wait(rule.seconds)
         if rule is not None and rule.action == HOOK and rule.when == "after":
@@ -371,6 +388,10 @@ class FaultProxy:
         self.hook_errors = []
         self.refused = 0
         self.dropped_records = 0
+        # RunInstances answers by ClientToken, replayed for a repeat (see
+        # _serve); set idempotent_run = False to see moto's own behaviour.
+        self.idempotent_run = True
+        self._run_tokens = {}
         self._server = _Server(("127.0.0.1", port), _Handler, bind_and_activate=True)
         self._server.fault_proxy = self
         self.port = self._server.server_address[1]

@@ -104,6 +104,24 @@ class ProxySelfTest(unittest.TestCase):
                                InstanceType="t4g.nano")
         self.assertEqual(ok["Instances"][0]["InstanceType"], "t4g.nano")
 
+    def test_run_instances_is_idempotent_on_client_token(self):
+        ec2 = through(self.proxy, "ec2")
+        args = dict(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t4g.nano")
+        a = ec2.run_instances(ClientToken="tok-1", **args)["Instances"][0]["InstanceId"]
+        b = ec2.run_instances(ClientToken="tok-1", **args)["Instances"][0]["InstanceId"]
+        c = ec2.run_instances(ClientToken="tok-2", **args)["Instances"][0]["InstanceId"]
+        self.assertEqual(a, b)
+        self.assertNotEqual(a, c)
+        self.assertEqual([(r.replayed, r.upstream_status) for r in self.proxy.requests()],
+                         [(False, 200), (True, None), (False, 200)])
+        # An answer lost on the way still counts: the retry gets the launch.
+        self.proxy.truncate("RunInstances", times=1)
+        with self.assertRaises(botocore.exceptions.BotoCoreError):
+            ec2.run_instances(ClientToken="tok-3", **args)
+        d = ec2.run_instances(ClientToken="tok-3", **args)["Instances"][0]["InstanceId"]
+        self.assertEqual(self.proxy.requests()[-1].replayed, True)
+        self.moto.client("ec2").terminate_instances(InstanceIds=[a, c, d])
+
     def test_throttle_times_and_skip(self):
         ec2 = through(self.proxy, "ec2")
         self.proxy.fail("DescribeInstances", "RequestLimitExceeded", 503, times=2, skip=1)
@@ -290,8 +308,12 @@ class FaultTest(DaemonTest):
         self.sampler.stop()
         self.boot.stop()
         problems = self.stop_daemons_checked()
+        failed = self._outcome_failed()
         super().tearDown()
-        self.assertEqual(problems, [])
+        # A clean exit and no sanitizer report, checked once the test passed
+        # (a failed test has its daemon logs printed already).
+        if not failed:
+            self.assertEqual(problems, [])
 
     def primary(self, exclude=()):
         alive = self.world.instances(states=("pending", "running"))
@@ -377,6 +399,33 @@ class FaultTest(DaemonTest):
                 p.fail(None, "InternalServerError", 500, service="ssm"))),
             ("reset", 8, lambda p: p.reset(None)),
         ], warn_at=16)
+
+    def test_lost_run_instances_answers_make_no_duplicate(self):
+        # RunInstances reaches EC2 but its answer is spoilt: first garbage
+        # with 200, then (next replacement) a truncated body. EC2 launched
+        # both times; the daemon must find that launch (ClientToken retry
+        # or launch-id tag lookup), never launch a second instance for it.
+        self.d = self.start_daemon(elastic_ip=self.eip, sqs_wait="1s", describe_interval="10s")
+        self.wait_healthy(timeout=30)
+        first = self.wait_primary()
+        self.proxy.garbage("RunInstances", times=1)
+        self.world.put_event("EC2 Spot Instance Interruption Warning",
+                             {"instance-id": first, "instance-action": "terminate"})
+        second = self.wait_primary(exclude=(first,), timeout=90)
+        self.proxy.truncate("RunInstances", times=1)
+        self.world.put_event("EC2 Spot Instance Interruption Warning",
+                             {"instance-id": second, "instance-action": "terminate"})
+        third = self.wait_primary(exclude=(first, second), timeout=90)
+        spoilt = [r for r in self.proxy.requests("RunInstances") if r.fault is not None]
+        self.assertEqual([r.fault for r in spoilt], ["garbage", "truncate"])
+        everything = self.world.instances(states=None)
+        self.assertEqual({i: v["State"]["Name"] for i, v in everything.items()},
+                         {first: "terminated", second: "terminated", third: "running"})
+        # The spoilt launches are the ones that serve(d).
+        for r, iid in zip(spoilt, (second, third)):
+            self.assertEqual(everything[iid]["TagMap"]["stingy-vpn:launch-id"],
+                             r.params["ClientToken"])
+        self.assertLessEqual(self.sampler.max_alive, 2, self.sampler.max_ids)
 
     def test_stall_past_the_timeout(self):
         # The SQS long poll gives up after sqs_wait + 15 s, EC2 and SSM calls
