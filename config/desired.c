@@ -45,6 +45,7 @@ enum section {
 	SEC_CONTROLLER,
 	SEC_ENDPOINT,
 	SEC_ALERTS,
+	SEC_DNS,
 	SEC_COUNT
 };
 
@@ -59,6 +60,7 @@ static const struct section_def sections[SEC_COUNT] = {
 	[SEC_CONTROLLER] = { "controller",	0, 0 },
 	[SEC_ENDPOINT]	= { "endpoint",		1, 1 },
 	[SEC_ALERTS]	= { "alerts",		0, 0 },
+	[SEC_DNS]	= { "dns",		0, 0 },
 };
 
 enum key_type {
@@ -67,7 +69,7 @@ enum key_type {
 	KT_DURATION,		/* unsigned milliseconds, written with a unit */
 	KT_UINT,		/* unsigned */
 	KT_BOOL,		/* bool */
-	KT_REBALANCE		/* enum rebalance_policy */
+	KT_ENUM			/* an enum whose values index names[] */
 };
 
 #define K_REQUIRED	0x1	/* must appear in its section */
@@ -92,7 +94,12 @@ struct key_def {
 	const char	*what;		/* KT_LIST: what one entry is */
 	long long	 min, max;	/* KT_DURATION (ms), KT_UINT */
 	const char	*empty_as;	/* KT_STRING with K_EMPTY_OK: "" becomes this (NULL: unset) */
+	const char *const *names;	/* KT_ENUM: value i is names[i]; NULL-terminated */
 };
+
+static const char *const rebalance_names[] = { "replace", "mark", NULL };
+static const char *const provider_names[] = { "none", "cloudflare", "route53",
+    NULL };
 
 static int check_region(const char *, char *, size_t);
 static int check_profile(const char *, char *, size_t);
@@ -107,63 +114,84 @@ static int check_eipalloc(const char *, char *, size_t);
 static int check_ssm_prefix(const char *, char *, size_t);
 static int check_cidr(const char *, char *, size_t);
 static int check_sns_topic(const char *, char *, size_t);
+static int check_dns_name(const char *, char *, size_t);
+static int check_zone_id(const char *, char *, size_t);
+static int check_record_id(const char *, char *, size_t);
+static int check_api_url(const char *, char *, size_t);
 
 #define F(field)	offsetof(struct desired, field)
 
 static const struct key_def keys[] = {
 	{ SEC_AWS, "region", KT_STRING, F(region), 0, K_REQUIRED, NULL,
-	    check_region, NULL, 0, 0, NULL },
+	    check_region, NULL, 0, 0, NULL, NULL },
 	{ SEC_AWS, "profile", KT_STRING, F(profile), 0, K_EMPTY_OK, NULL,
-	    check_profile, NULL, 0, 0, NULL },
+	    check_profile, NULL, 0, 0, NULL, NULL },
 	{ SEC_AWS, "queue_url", KT_STRING, F(queue_url), 0, K_REQUIRED, NULL,
-	    check_queue_url, NULL, 0, 0, NULL },
+	    check_queue_url, NULL, 0, 0, NULL, NULL },
 
 	{ SEC_CONTROLLER, "state_db", KT_STRING, F(state_db), 0, 0,
-	    "/var/lib/stingy-vpn/state.db", check_state_db, NULL, 0, 0, NULL },
+	    "/var/lib/stingy-vpn/state.db", check_state_db, NULL, 0, 0, NULL, NULL },
 	{ SEC_CONTROLLER, "listen", KT_STRING, F(listen), 0, K_EMPTY_OK,
-	    "127.0.0.1:9851", check_listen, NULL, 0, 0, "off" },
+	    "127.0.0.1:9851", check_listen, NULL, 0, 0, "off", NULL },
 	{ SEC_CONTROLLER, "describe_interval", KT_DURATION, F(describe_interval_ms), 0, 0,
-	    "60s", NULL, NULL, 10 * SEC_MS, HOUR_MS, NULL },
+	    "60s", NULL, NULL, 10 * SEC_MS, HOUR_MS, NULL, NULL },
 	{ SEC_CONTROLLER, "sqs_wait", KT_DURATION, F(sqs_wait_ms), 0, K_WHOLE_SEC,
-	    "20s", NULL, NULL, SEC_MS, 20 * SEC_MS, NULL },
+	    "20s", NULL, NULL, SEC_MS, 20 * SEC_MS, NULL, NULL },
 	{ SEC_CONTROLLER, "health_max_age", KT_DURATION, F(health_max_age_ms), 0, 0,
-	    "180s", NULL, NULL, 30 * SEC_MS, DAY_MS, NULL },
+	    "180s", NULL, NULL, 30 * SEC_MS, DAY_MS, NULL, NULL },
 
 	{ SEC_ENDPOINT, "enabled", KT_BOOL, F(enabled), 0, 0,
-	    "yes", NULL, NULL, 0, 0, NULL },
+	    "yes", NULL, NULL, 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "launch_template", KT_STRING, F(launch_template), 0, K_REQUIRED,
-	    NULL, check_launch_template, NULL, 0, 0, NULL },
+	    NULL, check_launch_template, NULL, 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "launch_template_version", KT_STRING, F(launch_template_version), 0, 0,
-	    "$Latest", check_lt_version, NULL, 0, 0, NULL },
+	    "$Latest", check_lt_version, NULL, 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "instance_types", KT_LIST, F(instance_types), F(n_instance_types), 0,
-	    "t4g.nano", check_instance_type, "instance type", 0, 0, NULL },
+	    "t4g.nano", check_instance_type, "instance type", 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "subnets", KT_LIST, F(subnets), F(n_subnets), K_EMPTY_OK,
-	    NULL, check_subnet, "subnet", 0, 0, NULL },
+	    NULL, check_subnet, "subnet", 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "max_instances", KT_UINT, F(max_instances), 0, 0,
-	    "2", NULL, NULL, 1, 4, NULL },
+	    "2", NULL, NULL, 1, 4, NULL, NULL },
 	{ SEC_ENDPOINT, "launch_budget", KT_UINT, F(launch_budget), 0, 0,
-	    "4", NULL, NULL, 1, 20, NULL },
+	    "4", NULL, NULL, 1, 20, NULL, NULL },
 	{ SEC_ENDPOINT, "elastic_ip", KT_STRING, F(elastic_ip), 0, K_EMPTY_OK,
-	    NULL, check_eipalloc, NULL, 0, 0, NULL },
+	    NULL, check_eipalloc, NULL, 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "ssm_prefix", KT_STRING, F(ssm_prefix), 0, 0,
-	    "/stingy-vpn", check_ssm_prefix, NULL, 0, 0, NULL },
+	    "/stingy-vpn", check_ssm_prefix, NULL, 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "wireguard_cidr", KT_STRING, F(wireguard_cidr), 0, 0,
-	    "10.8.0.0/24", check_cidr, NULL, 0, 0, NULL },
+	    "10.8.0.0/24", check_cidr, NULL, 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "wait_ready", KT_BOOL, F(wait_ready), 0, 0,
-	    "yes", NULL, NULL, 0, 0, NULL },
+	    "yes", NULL, NULL, 0, 0, NULL, NULL },
 	{ SEC_ENDPOINT, "ready_timeout", KT_DURATION, F(ready_timeout_ms), 0, 0,
-	    "5m", NULL, NULL, 30 * SEC_MS, 30 * MIN_MS, NULL },
-	{ SEC_ENDPOINT, "rebalance", KT_REBALANCE, F(rebalance), 0, 0,
-	    "replace", NULL, NULL, 0, 0, NULL },
+	    "5m", NULL, NULL, 30 * SEC_MS, 30 * MIN_MS, NULL, NULL },
+	{ SEC_ENDPOINT, "rebalance", KT_ENUM, F(rebalance), 0, 0,
+	    "replace", NULL, NULL, 0, 0, NULL, rebalance_names },
 	{ SEC_ENDPOINT, "capacity_cooldown", KT_DURATION, F(capacity_cooldown_ms), 0, 0,
-	    "30m", NULL, NULL, MIN_MS, DAY_MS, NULL },
+	    "30m", NULL, NULL, MIN_MS, DAY_MS, NULL, NULL },
 
 	{ SEC_ALERTS, "sns_topic", KT_STRING, F(sns_topic), 0, K_EMPTY_OK,
-	    NULL, check_sns_topic, NULL, 0, 0, NULL },
+	    NULL, check_sns_topic, NULL, 0, 0, NULL, NULL },
 	{ SEC_ALERTS, "max_interruptions_per_day", KT_UINT, F(max_interruptions_per_day), 0, 0,
-	    "3", NULL, NULL, 1, 100, NULL },
+	    "3", NULL, NULL, 1, 100, NULL, NULL },
 	{ SEC_ALERTS, "alert_interval", KT_DURATION, F(alert_interval_ms), 0, 0,
-	    "1h", NULL, NULL, MIN_MS, DAY_MS, NULL },
+	    "1h", NULL, NULL, MIN_MS, DAY_MS, NULL, NULL },
+
+	{ SEC_DNS, "provider", KT_ENUM, F(dns_provider), 0, 0,
+	    "none", NULL, NULL, 0, 0, NULL, provider_names },
+	{ SEC_DNS, "name", KT_STRING, F(dns_name), 0, 0,
+	    NULL, check_dns_name, NULL, 0, 0, NULL, NULL },
+	{ SEC_DNS, "zone_id", KT_STRING, F(dns_zone_id), 0, 0,
+	    NULL, check_zone_id, NULL, 0, 0, NULL, NULL },
+	{ SEC_DNS, "record_id", KT_STRING, F(dns_record_id), 0, K_EMPTY_OK,
+	    NULL, check_record_id, NULL, 0, 0, NULL, NULL },
+	{ SEC_DNS, "create", KT_BOOL, F(dns_create), 0, 0,
+	    "no", NULL, NULL, 0, 0, NULL, NULL },
+	{ SEC_DNS, "ttl", KT_UINT, F(dns_ttl), 0, 0,
+	    "60", NULL, NULL, 1, 86400, NULL, NULL },
+	{ SEC_DNS, "token_parameter", KT_STRING, F(dns_token_parameter), 0, K_EMPTY_OK,
+	    NULL, check_ssm_prefix, NULL, 0, 0, NULL, NULL },
+	{ SEC_DNS, "api_url", KT_STRING, F(dns_api_url), 0, 0,
+	    DESIRED_CF_API, check_api_url, NULL, 0, 0, NULL, NULL },
 };
 
 #undef F
@@ -680,6 +708,110 @@ bad:
 	return 0;
 }
 
+/*
+ * A host name for an A record: 2 to 127 labels of 1 to 63 of [A-Za-z0-9_-],
+ * not starting or ending with '-', 253 bytes at most, no trailing dot.
+ */
+static int
+check_dns_name(const char *s, char *why, size_t whylen)
+{
+	size_t len = strlen(s), label = 0, labels = 1;
+
+	if (len == 0 || len > 253 || s[len - 1] == '.') {
+		whyf(why, whylen, "expected a name like vpn.example.com, without "
+		    "a trailing dot");
+		return 0;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		if (s[i] == '.' || s[i] == '\0') {
+			if (label == 0 || label > 63 || s[i - 1] == '-' ||
+			    s[i - label] == '-')
+				goto bad;
+			if (s[i] == '.')
+				labels++;
+			label = 0;
+			continue;
+		}
+		if (strchr(LOWER UPPER DIGIT "-_", s[i]) == NULL)
+			goto bad;
+		label++;
+	}
+	if (labels < 2)
+		goto bad;
+	return 1;
+bad:
+	whyf(why, whylen, "expected a name like vpn.example.com: labels of 1 to "
+	    "63 letters, digits, '-' or '_'");
+	return 0;
+}
+
+/*
+ * A zone id by shape: Cloudflare's are 32 lowercase hex, Route 53's
+ * upper-case letters and digits (a "/hostedzone/" prefix is allowed).
+ * Which one the provider needs is a cross check.
+ */
+static int
+check_zone_id(const char *s, char *why, size_t whylen)
+{
+	if (strncmp(s, "/hostedzone/", 12) == 0)
+		s += 12;
+	if (*s == '\0' || strlen(s) > 32 || !all_in(s, LOWER UPPER DIGIT)) {
+		whyf(why, whylen, "expected a zone id: 32 hex (Cloudflare) or "
+		    "Z and letters and digits (Route 53)");
+		return 0;
+	}
+	return 1;
+}
+
+static int
+is_cf_id(const char *s)
+{
+	return strlen(s) == 32 && all_in(s, HEX);
+}
+
+/* A Cloudflare record id: 32 lowercase hex. */
+static int
+check_record_id(const char *s, char *why, size_t whylen)
+{
+	if (!is_cf_id(s)) {
+		whyf(why, whylen, "expected 32 lowercase hex digits");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The Cloudflare API base: https://, or http:// to a loopback address only
+ * (a test's fake), since the token travels with every request.
+ */
+static int
+check_api_url(const char *s, char *why, size_t whylen)
+{
+	static const char *const loopback[] = { "http://127.0.0.1:",
+	    "http://127.0.0.1/", "http://localhost:", "http://localhost/",
+	    "http://[::1]:", "http://[::1]/", NULL };
+	const char *host;
+	int ok = 0;
+
+	if (strncmp(s, "https://", 8) == 0)
+		ok = 1;
+	for (size_t i = 0; !ok && loopback[i]; i++)
+		ok = strncmp(s, loopback[i], strlen(loopback[i])) == 0;
+	if (!ok) {
+		whyf(why, whylen, "expected an https:// url (http:// only to "
+		    "127.0.0.1, localhost or [::1])");
+		return 0;
+	}
+	host = strstr(s, "//") + 2;
+	if (strlen(s) > 512 || !all_graph(s) || *host == '/' || *host == '\0' ||
+	    s[strlen(s) - 1] == '/' || strchr(s, '?') || strchr(s, '#')) {
+		whyf(why, whylen, "expected an url like " DESIRED_CF_API
+		    ", no trailing '/', query or fragment");
+		return 0;
+	}
+	return 1;
+}
+
 enum dur_status { DUR_OK, DUR_SYNTAX, DUR_RANGE };
 
 /* "500ms", "30s", "5m", "2h", "1d", "45" (seconds) -> milliseconds. */
@@ -937,21 +1069,36 @@ set_bool(struct desired_parser *p, const struct key_def *k, const char *val,
 	p->key_bad[k - keys] = 1;
 }
 
+/* enum_choices: "a or b", "a, b or c" from a NULL-terminated table. */
+static const char *
+enum_choices(char *dst, size_t len, const char *const *names)
+{
+	size_t n = 0, i, o = 0;
+
+	while (names[n])
+		n++;
+	dst[0] = '\0';
+	for (i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(dst + o, len - o, "%s%s",
+		    i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	return dst;
+}
+
 static void
-set_rebalance(struct desired_parser *p, const struct key_def *k, const char *val,
+set_enum(struct desired_parser *p, const struct key_def *k, const char *val,
     unsigned line)
 {
-	char q[QBUF];
+	char q[QBUF], choices[128];
 
-	if (strcmp(val, "replace") == 0)
-		*FIELD(p->d, k, enum rebalance_policy) = REBALANCE_REPLACE;
-	else if (strcmp(val, "mark") == 0)
-		*FIELD(p->d, k, enum rebalance_policy) = REBALANCE_MARK;
-	else {
-		parse_error(p, line, "invalid value '%s' for %s: use replace or mark",
-		    quote(q, sizeof(q), val), k->name);
-		p->key_bad[k - keys] = 1;
-	}
+	for (int i = 0; k->names[i] != NULL; i++)
+		if (strcmp(val, k->names[i]) == 0) {
+			*FIELD(p->d, k, int) = i;
+			return;
+		}
+	parse_error(p, line, "invalid value '%s' for %s: use %s",
+	    quote(q, sizeof(q), val), k->name,
+	    enum_choices(choices, sizeof(choices), k->names));
+	p->key_bad[k - keys] = 1;
 }
 
 /* set_value: val (trimmed, writable) into k's field, or an error on line. */
@@ -974,8 +1121,8 @@ set_value(struct desired_parser *p, const struct key_def *k, char *val, unsigned
 	case KT_BOOL:
 		set_bool(p, k, val, line);
 		break;
-	case KT_REBALANCE:
-		set_rebalance(p, k, val, line);
+	case KT_ENUM:
+		set_enum(p, k, val, line);
 		break;
 	}
 }
@@ -1199,6 +1346,84 @@ desired_parse_line(struct desired_parser *p, const char *line, size_t len)
 		parse_keyval(p, s);
 }
 
+/* key_line_of: where key NAME of [dns] was set, else the section's line. */
+static unsigned
+dns_line(const struct desired_parser *p, const char *name)
+{
+	const struct key_def *k = key_find(SEC_DNS, name);
+
+	return p->key_line[k - keys] ? p->key_line[k - keys] :
+	    p->section_line[SEC_DNS];
+}
+
+static int
+dns_set(const struct desired_parser *p, const char *name)
+{
+	return p->key_line[key_find(SEC_DNS, name) - keys] != 0;
+}
+
+/* [dns]: which keys each provider needs or refuses. */
+static void
+dns_checks(struct desired_parser *p)
+{
+	static const char *const cf_only[] = { "record_id", "create",
+	    "token_parameter", "api_url", NULL };
+	static const char *const need[] = { "name", "zone_id", NULL };
+	const struct desired *d = p->d;
+	const char *prov = provider_names[d->dns_provider];
+	const char *zone;
+
+	if (p->section_line[SEC_DNS] == 0 ||
+	    p->key_bad[key_find(SEC_DNS, "provider") - keys])
+		return;
+	if (d->dns_provider == DNS_NONE) {
+		for (const struct key_def *k = keys; k < keys + N_KEYS; k++)
+			/* Keys at their defaults are what `check` prints. */
+			if (k->section == SEC_DNS && p->key_line[k - keys] &&
+			    (k->def == NULL || (k->type == KT_BOOL &&
+			    *CFIELD(d, k, bool)))) {
+				parse_error(p, p->key_line[k - keys], "%s in [dns] "
+				    "needs a provider: set provider = cloudflare "
+				    "or route53", k->name);
+				return;
+			}
+		return;
+	}
+	for (size_t i = 0; need[i]; i++)
+		if (!dns_set(p, need[i]))
+			parse_error(p, p->section_line[SEC_DNS], "missing required "
+			    "key '%s' in [dns] (provider = %s)", need[i], prov);
+	if (d->dns_provider == DNS_ROUTE53) {
+		for (size_t i = 0; cf_only[i]; i++)
+			if (dns_set(p, cf_only[i]))
+				parse_error(p, dns_line(p, cf_only[i]), "%s applies "
+				    "to provider = cloudflare only", cf_only[i]);
+		zone = d->dns_zone_id;
+		if (zone && strncmp(zone, "/hostedzone/", 12) == 0)
+			zone += 12;
+		if (zone && !all_in(zone, UPPER DIGIT))
+			parse_error(p, dns_line(p, "zone_id"), "invalid zone_id "
+			    "for route53: a hosted zone id is upper-case letters "
+			    "and digits, like Z0123456789ABCDEFGHIJ");
+		return;
+	}
+	if (!dns_set(p, "token_parameter") || d->dns_token_parameter == NULL)
+		parse_error(p, dns_line(p, "token_parameter"), "missing required "
+		    "key 'token_parameter' in [dns] (provider = cloudflare): "
+		    "the SSM SecureString that holds the API token");
+	if (d->dns_zone_id && !is_cf_id(d->dns_zone_id))
+		parse_error(p, dns_line(p, "zone_id"), "invalid zone_id for "
+		    "cloudflare: a zone id is 32 lowercase hex digits");
+	if (!p->key_bad[key_find(SEC_DNS, "ttl") - keys] && d->dns_ttl != 1 &&
+	    d->dns_ttl < 60)
+		parse_error(p, dns_line(p, "ttl"), "invalid ttl %u for "
+		    "cloudflare: use 1 (automatic) or 60 to 86400 seconds",
+		    d->dns_ttl);
+	if (d->dns_record_id && d->dns_create)
+		parse_error(p, dns_line(p, "create"), "create = yes and "
+		    "record_id exclude each other: a record with an id exists");
+}
+
 /* Rules that involve more than one key, for keys that parsed. */
 static void
 cross_checks(struct desired_parser *p)
@@ -1209,6 +1434,7 @@ cross_checks(struct desired_parser *p)
 	char a[32], b[32];
 	unsigned line;
 
+	dns_checks(p);
 	if (p->key_bad[age - keys] || p->key_bad[interval - keys])
 		return;
 	/* Health counts the newest describe; it must outlive one interval. */
@@ -1355,10 +1581,9 @@ print_key(struct buf *b, const struct desired *d, const struct key_def *k)
 	case KT_BOOL:
 		return buf_addf(b, "%s = %s\n", k->name,
 		    *CFIELD(d, k, bool) ? "yes" : "no");
-	case KT_REBALANCE:
+	case KT_ENUM:
 		return buf_addf(b, "%s = %s\n", k->name,
-		    *CFIELD(d, k, enum rebalance_policy) == REBALANCE_MARK ?
-		    "mark" : "replace");
+		    k->names[*CFIELD(d, k, int)]);
 	}
 	return -1;
 }
@@ -1435,9 +1660,8 @@ desired_equal(const struct desired *a, const struct desired *b)
 			if (*CFIELD(a, k, bool) != *CFIELD(b, k, bool))
 				return 0;
 			break;
-		case KT_REBALANCE:
-			if (*CFIELD(a, k, enum rebalance_policy) !=
-			    *CFIELD(b, k, enum rebalance_policy))
+		case KT_ENUM:
+			if (*CFIELD(a, k, int) != *CFIELD(b, k, int))
 				return 0;
 			break;
 		}
@@ -1461,3 +1685,14 @@ desired_free(struct desired *d)
 	free(d->endpoint);
 	free(d);
 }
+
+const char *
+desired_dns_provider_name(enum dns_provider p)
+{
+	return (unsigned)p < sizeof(provider_names) / sizeof(provider_names[0]) - 1 ?
+	    provider_names[p] : "unknown";
+}
+
+_Static_assert(sizeof(enum dns_provider) == sizeof(int) &&
+    sizeof(enum rebalance_policy) == sizeof(int),
+    "KT_ENUM fields are written as int");

@@ -22,6 +22,10 @@
 #define DESIRED_DEFAULT_PATH "/etc/stingy-vpn/desired.conf"
 
 enum rebalance_policy { REBALANCE_REPLACE, REBALANCE_MARK };
+/* Who holds the endpoint's DNS record: nobody (no [dns]), Cloudflare, Route 53. */
+enum dns_provider { DNS_NONE, DNS_CLOUDFLARE, DNS_ROUTE53 };
+
+#define DESIRED_CF_API	"https://api.cloudflare.com/client/v4"
 
 struct desired {
 	/* [aws] */
@@ -54,6 +58,20 @@ struct desired {
 	unsigned	 ready_timeout_ms;	/* default 5 min */
 	enum rebalance_policy rebalance;	/* default REBALANCE_REPLACE */
 	unsigned	 capacity_cooldown_ms;	/* default 30 min */
+
+	/*
+	 * [dns]: optional. With a provider, the A record `dns_name` follows
+	 * the endpoint: the Elastic IP's address when elastic_ip is set, else
+	 * the public IP of the ready instance.
+	 */
+	enum dns_provider dns_provider;		/* default DNS_NONE */
+	char		*dns_name;		/* "vpn.example.com", no trailing dot */
+	char		*dns_zone_id;		/* Cloudflare: 32 hex; Route 53: "Z..." */
+	char		*dns_record_id;		/* Cloudflare only; NULL: look it up by name */
+	bool		 dns_create;		/* Cloudflare: create the record when missing */
+	unsigned	 dns_ttl;		/* seconds, default 60 */
+	char		*dns_token_parameter;	/* Cloudflare: SSM SecureString with the API token */
+	char		*dns_api_url;		/* Cloudflare API base, default DESIRED_CF_API */
 
 	/* [alerts] */
 	char		*sns_topic;		/* NULL or an arn:aws:sns:... */
@@ -100,6 +118,8 @@ void desired_free(struct desired *d);
 /* Validators, exported for tests and for other modules' checks. 1 when valid. */
 int desired_valid_region(const char *s);
 int desired_valid_cidr(const char *s);
+/* desired_dns_provider_name: "none", "cloudflare", "route53". */
+const char *desired_dns_provider_name(enum dns_provider p);
 /* desired_parse_duration: "30s" -> 30000; -1 when invalid. */
 long long desired_parse_duration(const char *s);
 

@@ -119,7 +119,17 @@ test_print_minimal(void)
 	    "[alerts]\n"
 	    "# sns_topic =\n"
 	    "max_interruptions_per_day = 3\n"
-	    "alert_interval = 1h\n";
+	    "alert_interval = 1h\n"
+	    "\n"
+	    "[dns]\n"
+	    "provider = none\n"
+	    "# name =\n"
+	    "# zone_id =\n"
+	    "# record_id =\n"
+	    "create = no\n"
+	    "ttl = 60\n"
+	    "# token_parameter =\n"
+	    "api_url = https://api.cloudflare.com/client/v4\n";
 	struct desired *d = parse(AWS EP, NULL);
 	char *s = d ? desired_print(d) : NULL;
 
@@ -144,7 +154,9 @@ static const struct err_case err_cases[] = {
 	{ "region = eu-west-1\n" AWS EP,
 	  "t.conf:1: key 'region' outside any section\n" },
 	{ AWS EP "[dns]\nzone = example.org\n",
-	  "t.conf:6: unknown section 'dns'\n" },
+	  "t.conf:7: unknown key 'zone' in [dns]\n" },
+	{ AWS EP "[dsn]\nzone = example.org\n",
+	  "t.conf:6: unknown section 'dsn'\n" },
 	{ AWS EP "max_instances 3\n",
 	  "t.conf:6: expected 'key = value' or '[section]', got 'max_instances 3'\n" },
 	{ AWS EP "= 3\n",
@@ -759,7 +771,7 @@ test_fixtures(void)
 	    "tests/fixtures/conf/errors.conf:13: duplicate key 'launch_template' in "
 	    "[endpoint], first set on line 10\n"
 	    "tests/fixtures/conf/errors.conf:15: only one [endpoint] section is supported\n"
-	    "tests/fixtures/conf/errors.conf:18: unknown section 'dns'\n"
+	    "tests/fixtures/conf/errors.conf:19: unknown key 'zone' in [dns]\n"
 	    "tests/fixtures/conf/errors.conf:22: max_interruptions_per_day '0' out of "
 	    "range (1 to 100)\n");
 	desired_free(d);
@@ -767,6 +779,126 @@ test_fixtures(void)
 }
 
 /* Every optional key set, every value away from its default. */
+#define CFZ	"0123456789abcdef0123456789abcdef"
+#define CFR	"fedcba9876543210fedcba9876543210"
+#define CF	"[dns]\nprovider = cloudflare\nname = vpn.example.com\nzone_id = " CFZ "\n" \
+		"token_parameter = /stingy-vpn/cloudflare-token\n"
+
+static void
+test_dns(void)
+{
+	static const struct {
+		const char *text, *errors;
+	} bad[] = {
+		{ AWS EP "[dns]\nprovider = bind\n",
+		  "t.conf:7: invalid value 'bind' for provider: use none, cloudflare or route53\n" },
+		{ AWS EP "[dns]\nprovider = cloudflare\n",
+		  "t.conf:6: missing required key 'name' in [dns] (provider = cloudflare)\n"
+		  "t.conf:6: missing required key 'zone_id' in [dns] (provider = cloudflare)\n"
+		  "t.conf:6: missing required key 'token_parameter' in [dns] (provider = "
+		  "cloudflare): the SSM SecureString that holds the API token\n" },
+		{ AWS EP "[dns]\nname = vpn.example.com\n",
+		  "t.conf:7: name in [dns] needs a provider: set provider = cloudflare or route53\n" },
+		{ AWS EP CF "ttl = 30\n",
+		  "t.conf:11: invalid ttl 30 for cloudflare: use 1 (automatic) or 60 to 86400 seconds\n" },
+		{ AWS EP CF "ttl = 86401\n",
+		  "t.conf:11: ttl '86401' out of range (1 to 86400)\n" },
+		{ AWS EP CF "record_id = " CFR "\ncreate = yes\n",
+		  "t.conf:12: create = yes and record_id exclude each other: a record with an id exists\n" },
+		{ AWS EP CF "record_id = 123\n",
+		  "t.conf:11: invalid record_id '123': expected 32 lowercase hex digits\n" },
+		{ AWS EP "[dns]\nprovider = cloudflare\nname = vpn.example.com\nzone_id = Z123\n"
+		  "token_parameter = /t\n",
+		  "t.conf:9: invalid zone_id for cloudflare: a zone id is 32 lowercase hex digits\n" },
+		{ AWS EP "[dns]\nprovider = route53\nname = vpn.example.com\nzone_id = " CFZ "\n",
+		  "t.conf:9: invalid zone_id for route53: a hosted zone id is upper-case letters "
+		  "and digits, like Z0123456789ABCDEFGHIJ\n" },
+		{ AWS EP "[dns]\nprovider = route53\nname = vpn.example.com\nzone_id = Z1\n"
+		  "token_parameter = /t\ncreate = yes\n",
+		  "t.conf:11: create applies to provider = cloudflare only\n"
+		  "t.conf:10: token_parameter applies to provider = cloudflare only\n" },
+		{ AWS EP CF "name = vpn.example.com.\n",
+		  "t.conf:11: duplicate key 'name' in [dns], first set on line 8\n" },
+		{ AWS EP "[dns]\nprovider = route53\nname = vpn.example.com.\nzone_id = Z1\n",
+		  "t.conf:8: invalid name 'vpn.example.com.': expected a name like vpn.example.com, "
+		  "without a trailing dot\n" },
+		{ AWS EP "[dns]\nprovider = route53\nname = localhost\nzone_id = Z1\n",
+		  "t.conf:8: invalid name 'localhost': expected a name like vpn.example.com: "
+		  "labels of 1 to 63 letters, digits, '-' or '_'\n" },
+		{ AWS EP "[dns]\nprovider = route53\nname = a..b\nzone_id = Z1\n",
+		  "t.conf:8: invalid name 'a..b': expected a name like vpn.example.com: "
+		  "labels of 1 to 63 letters, digits, '-' or '_'\n" },
+		{ AWS EP "[dns]\nprovider = route53\nname = -a.b\nzone_id = Z1\n",
+		  "t.conf:8: invalid name '-a.b': expected a name like vpn.example.com: "
+		  "labels of 1 to 63 letters, digits, '-' or '_'\n" },
+		{ AWS EP CF "api_url = http://api.example.com/client/v4\n",
+		  "t.conf:11: invalid api_url 'http://api.example.com/client/v4': expected an "
+		  "https:// url (http:// only to 127.0.0.1, localhost or [::1])\n" },
+		{ AWS EP CF "api_url = https://api.cloudflare.com/client/v4/\n",
+		  "t.conf:11: invalid api_url 'https://api.cloudflare.com/client/v4/': expected "
+		  "an url like https://api.cloudflare.com/client/v4, no trailing '/', query or "
+		  "fragment\n" },
+		{ AWS EP CF "token_parameter = /x\n",
+		  "t.conf:11: duplicate key 'token_parameter' in [dns], first set on line 10\n" },
+	};
+	char *err = NULL, *printed;
+	struct desired *d, *d2;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = parse(bad[i].text, &err);
+		T_OK(d == NULL, "dns case %zu refused", i);
+		T_EQ_STR(err, bad[i].errors);
+		desired_free(d);
+		free(err);
+		err = NULL;
+	}
+
+	d = parse(AWS EP CF "api_url = http://127.0.0.1:8443/client/v4\nttl = 1\ncreate = yes\n", &err);
+	T_OK(d != NULL, "cloudflare parses");
+	T_EQ_STR(err, NULL);
+	if (d != NULL) {
+		T_EQ_INT(d->dns_provider, DNS_CLOUDFLARE);
+		T_EQ_STR(d->dns_name, "vpn.example.com");
+		T_EQ_STR(d->dns_zone_id, CFZ);
+		T_EQ_STR(d->dns_record_id, NULL);
+		T_EQ_INT(d->dns_create, 1);
+		T_EQ_INT(d->dns_ttl, 1);
+		T_EQ_STR(d->dns_token_parameter, "/stingy-vpn/cloudflare-token");
+		T_EQ_STR(d->dns_api_url, "http://127.0.0.1:8443/client/v4");
+		printed = desired_print(d);
+		d2 = printed ? parse(printed, &err) : NULL;
+		T_OK(d2 != NULL && desired_equal(d, d2), "cloudflare round trip: %s",
+		    err ? err : "");
+		T_OK(printed && strstr(printed, "[dns]\nprovider = cloudflare\n"),
+		    "printed provider");
+		free(printed);
+		desired_free(d2);
+		free(err);
+		err = NULL;
+	}
+	desired_free(d);
+
+	d = parse(AWS EP "[dns]\nprovider = route53\nname = Vpn.Example.org\n"
+	    "zone_id = /hostedzone/Z0123456789ABCDEFGHIJ\nttl = 300\n", &err);
+	T_OK(d != NULL, "route53 parses");
+	T_EQ_STR(err, NULL);
+	if (d != NULL) {
+		T_EQ_INT(d->dns_provider, DNS_ROUTE53);
+		T_EQ_INT(d->dns_ttl, 300);
+		T_EQ_STR(d->dns_api_url, DESIRED_CF_API);
+		T_EQ_STR(desired_dns_provider_name(d->dns_provider), "route53");
+	}
+	desired_free(d);
+	free(err);
+	err = NULL;
+
+	d = parse(AWS EP, &err);
+	T_OK(d != NULL && d->dns_provider == DNS_NONE && d->dns_ttl == 60,
+	    "no [dns]: provider none, ttl 60");
+	desired_free(d);
+	free(err);
+}
+
 static void
 test_round_trip_all_set(void)
 {
@@ -976,6 +1108,7 @@ main(void)
 	T_RUN(test_validators);
 	T_RUN(test_example);
 	T_RUN(test_fixtures);
+	T_RUN(test_dns);
 	T_RUN(test_round_trip_all_set);
 	T_RUN(test_equal);
 	T_RUN(test_incremental);
