@@ -74,6 +74,16 @@
  *    primary. This store-only step is also taken with enabled = no (after
  *    the instances are gone); the EIP and SSM are never touched then.
  *
+ * DNS (rule 10 of reconcile.h)
+ *  - without an EIP: with a target, the record must hold the target's
+ *    public IP before SSM is put; a target with no public IP yet waits.
+ *    The upsert is emitted while the record is unconfirmed or different,
+ *    and the round waits for it.
+ *  - with an EIP: once its address is known, an upsert is emitted while
+ *    the record is unconfirmed or different, target or not, next to (not
+ *    instead of) the endpoint step.
+ *  - a DNS configuration error becomes the blocker when there is no other.
+ *
  * enabled = no: every alive instance is terminated ("enabled = no"); no
  * launch, no EIP or SSM step; launches in flight finish and their instances
  * are terminated by a later round.
@@ -112,6 +122,8 @@
 #define W_LAUNCH_OFF	"a launch in flight to finish (enabled = no)"
 #define W_READY		"the replacement to become ready"
 #define W_EIP		"the Elastic IP's association to be read"
+#define W_DNS		"the DNS record to point at the target"
+#define W_DNS_IP	"the target's public IP (for the DNS record)"
 #define W_ROOM_SERVES	"room under max_instances (the doomed instance still serves)"
 #define W_ROOM_MAKING	"room under max_instances (terminating what serves nothing)"
 #define W_ROOM_EDIT	"room under max_instances (the serving instance is " \
@@ -247,6 +259,12 @@ static int
 eip_mode(const struct desired *d)
 {
 	return d->elastic_ip != NULL && d->elastic_ip[0] != '\0';
+}
+
+static int
+dns_mode(const struct desired *d)
+{
+	return d->dns_provider != DNS_NONE;
 }
 
 static int
@@ -587,6 +605,28 @@ blocked:
 
 /* ---- the endpoint ---- */
 
+/*
+ * plan_dns_eip: in EIP mode the record holds the EIP's address, whatever
+ * instance has it; not a step of the cut-over, so nothing waits for it.
+ */
+static void
+plan_dns_eip(struct round *r)
+{
+	const struct rc_observed *o = r->o;
+	struct rc_action *a;
+
+	if (!dns_mode(r->d) || !eip_mode(r->d) || o->eip_address[0] == '\0')
+		return;
+	if (o->dns_known && streq(o->dns_value, o->eip_address))
+		return;
+	if ((a = emit(r->out, RC_UPSERT_DNS, "")) == NULL)
+		return;
+	snprintf(a->value, sizeof(a->value), "%s", o->eip_address);
+	snprintf(a->reason, sizeof(a->reason), "record holds %s (Elastic IP "
+	    "mode)", !o->dns_known ? "an unconfirmed value" : o->dns_value[0] ?
+	    o->dns_value : "nothing");
+}
+
 static void
 plan_endpoint(struct round *r)
 {
@@ -605,6 +645,25 @@ plan_endpoint(struct round *r)
 		return;
 	}
 	t = o->instances[r->target].id;
+	if (dns_mode(d) && !eip_mode(d)) {
+		const char *ip = o->instances[r->target].public_ip;
+
+		if (ip[0] == '\0') {
+			wait_for(r, W_DNS_IP);
+			return;
+		}
+		if (!o->dns_known || !streq(o->dns_value, ip)) {
+			if ((a = emit(r->out, RC_UPSERT_DNS, t)) != NULL) {
+				snprintf(a->value, sizeof(a->value), "%s", ip);
+				snprintf(a->reason, sizeof(a->reason),
+				    "record holds %s", !o->dns_known ?
+				    "an unconfirmed value" : o->dns_value[0] ?
+				    o->dns_value : "nothing");
+			}
+			wait_for(r, W_DNS);
+			return;
+		}
+	}
 	if (eip_mode(d)) {
 		if (!o->eip_known) {
 			wait_for(r, W_EIP);
@@ -734,10 +793,14 @@ reconcile(const struct desired *d, const struct rc_observed *o, time_t now,
 		    o->instances[r.target].id);
 	plan_launch(&r);
 	plan_endpoint(&r);
+	plan_dns_eip(&r);
 	choose_replacement(&r);
 	emit_terminates(&r, NULL);
 	if (r.n_inflight > 0)
 		wait_for(&r, W_LAUNCH);
+	if (dns_mode(d) && o->dns_blocked != NULL && out->blocker[0] == '\0')
+		snprintf(out->blocker, sizeof(out->blocker), "dns: %s",
+		    o->dns_blocked);
 	emit_alerts(&r);
 }
 
@@ -749,6 +812,8 @@ rc_action_name(enum rc_action_kind k)
 		return "launch";
 	case RC_ASSOCIATE_EIP:
 		return "associate-eip";
+	case RC_UPSERT_DNS:
+		return "upsert-dns";
 	case RC_PUT_SSM:
 		return "put-ssm";
 	case RC_SET_PRIMARY:

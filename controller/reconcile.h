@@ -38,6 +38,13 @@
  *     EIP, DNS record and SSM parameter are left as they are.
  *  9. A configuration the cloud refused (blocked) launches nothing until
  *     desired.conf changes; the running VPN is left alone.
+ * 10. DNS ([dns] configured, enabled): the record holds the Elastic IP's
+ *     address when elastic_ip is set (set once, then left alone: it does
+ *     not take part in a cut-over, so a DNS provider's trouble never holds
+ *     one up), else the target's public IP, as the cut-over step that
+ *     comes before SSM. An unknown record (not read yet, or due for a
+ *     re-read) is "upserted" too: the executor reads before it writes.
+ *     A DNS configuration error is a health blocker.
  */
 #ifndef RECONCILE_H
 #define RECONCILE_H
@@ -59,6 +66,7 @@ struct rc_instance {
 	char	type[32];
 	char	subnet[40];
 	char	template[96];		/* the stingy-vpn:template tag: "lt-0abc:$Latest"; "" if none */
+	char	public_ip[48];		/* "" when it has none (yet) */
 	int	ready;			/* the stingy-vpn:ready tag was seen */
 	char	doomed[32];		/* doom reason, "" when none */
 	time_t	launch_time;		/* 0: unknown (then first_seen is used) */
@@ -93,6 +101,10 @@ struct rc_observed {
 	char			eip_instance[RC_ID];	/* where the EIP is associated, "" none */
 	int			ssm_known;		/* 0: the parameter not read yet */
 	char			ssm_value[64];		/* "<prefix>/instance-id" as last read or put */
+	char			eip_address[48];	/* the EIP's public IP, "" unknown */
+	int			dns_known;		/* 0: the record not confirmed (or due a re-read) */
+	char			dns_value[48];		/* the record's content as last confirmed */
+	const char		*dns_blocked;		/* a DNS configuration error, or NULL */
 	unsigned		launches_past_hour;	/* intents not failed, created in the last hour */
 	unsigned		interruptions_24h;	/* interruption warnings for ours, last 24 h */
 	const char		*config_blocked;	/* why AWS refused this configuration, or NULL */
@@ -101,6 +113,7 @@ struct rc_observed {
 enum rc_action_kind {
 	RC_LAUNCH,		/* type, subnet; reason */
 	RC_ASSOCIATE_EIP,	/* instance */
+	RC_UPSERT_DNS,		/* instance (the target, "" in EIP mode), value = the IP */
 	RC_PUT_SSM,		/* instance */
 	RC_SET_PRIMARY,		/* instance ("" = none) */
 	RC_TERMINATE,		/* instance; reason */
@@ -122,6 +135,7 @@ struct rc_action {
 	char			instance[RC_ID];
 	char			type[32];
 	char			subnet[40];
+	char			value[48];	/* RC_UPSERT_DNS: the address the record must hold */
 	enum rc_alert		alert;
 	char			reason[256];	/* for the log, the audit row, the alert */
 };
@@ -144,7 +158,7 @@ struct rc_result {
 void reconcile(const struct desired *d, const struct rc_observed *o,
     time_t now, struct rc_result *out);
 
-/* rc_action_name: "launch", "associate-eip", "put-ssm", "set-primary", "terminate", "alert". */
+/* rc_action_name: "launch", "associate-eip", "upsert-dns", "put-ssm", "set-primary", "terminate", "alert". */
 const char *rc_action_name(enum rc_action_kind k);
 /* rc_alert_name: "budget", "no-capacity", "interruptions", "ready-timeout", "config", "launch-failed". */
 const char *rc_alert_name(enum rc_alert a);

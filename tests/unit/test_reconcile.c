@@ -36,6 +36,10 @@
 #define W_LAUNCH	"a launch in flight"
 #define W_READY		"the replacement to become ready"
 #define W_EIP		"the Elastic IP's association to be read"
+#define W_DNS		"the DNS record to point at the target"
+#define W_DNS_IP	"the target's public IP (for the DNS record)"
+#define EIP_ADDR	"203.0.113.10"
+#define CF_DNS		"[dns]\nprovider = route53\nname = vpn.example.com\nzone_id = Z1\n"
 #define W_ROOM_SERVES	"room under max_instances (the doomed instance still serves)"
 #define W_ROOM_MAKING	"room under max_instances (terminating what serves nothing)"
 #define W_ROOM_EDIT	"room under max_instances (the serving instance is " \
@@ -81,6 +85,18 @@ w_init(struct rc_observed *o)
 	o->eip_known = 1;
 	o->ssm_known = 1;
 	snprintf(o->ssm_value, sizeof(o->ssm_value), "initial");
+	snprintf(o->eip_address, sizeof(o->eip_address), EIP_ADDR);
+}
+
+/* ip_of: the public IP an instance id gets in these worlds: 198.51.100.N. */
+static void
+ip_of(const char *id, char *buf, size_t len)
+{
+	unsigned h = 7;
+
+	for (const char *c = id; *c; c++)
+		h = h * 31 + (unsigned char)*c;
+	snprintf(buf, len, "198.51.100.%u", h % 250 + 1);
 }
 
 /* add_instance: one of ours, template TAG, launched at `launched`. */
@@ -103,6 +119,7 @@ add_instance(struct rc_observed *o, const char *id, const char *state,
 	snprintf(in->doomed, sizeof(in->doomed), "%s", doomed);
 	in->launch_time = launched;
 	in->first_seen = launched;
+	ip_of(id, in->public_ip, sizeof(in->public_ip));
 	return in;
 }
 
@@ -193,6 +210,10 @@ render(const struct rc_result *r, char *buf, size_t len)
 		case RC_ALERT:
 			n = snprintf(buf + off, len - off, "%salert %s", sep,
 			    rc_alert_name(a->alert));
+			break;
+		case RC_UPSERT_DNS:
+			n = snprintf(buf + off, len - off, "%supsert-dns %s %s",
+			    sep, a->instance[0] ? a->instance : "-", a->value);
 			break;
 		default:
 			n = snprintf(buf + off, len - off, "%s%s %s", sep,
@@ -329,6 +350,22 @@ check_props(const struct desired *d, const struct rc_observed *o,
 			    a->instance);
 			steps++;
 			break;
+		case RC_UPSERT_DNS:
+			PROP(d->enabled && d->dns_provider != DNS_NONE,
+			    "upsert-dns only when enabled with [dns]");
+			if (d->elastic_ip != NULL)
+				PROP(a->instance[0] == '\0' &&
+				    strcmp(a->value, o->eip_address) == 0,
+				    "upsert-dns in EIP mode: the EIP's address");
+			else {
+				PROP(a->instance[0] &&
+				    strcmp(a->instance, r->target) == 0 && in &&
+				    strcmp(a->value, in->public_ip) == 0,
+				    "upsert-dns %s %s: the target's IP",
+				    a->instance, a->value);
+				steps++;
+			}
+			break;
 		case RC_SET_PRIMARY:
 			PROP(strcmp(a->instance, r->target) == 0,
 			    "set-primary %s is the target %s", a->instance,
@@ -413,6 +450,11 @@ apply(struct rc_observed *o, const struct rc_result *r, time_t now)
 			o->ssm_known = 1;
 			snprintf(o->ssm_value, sizeof(o->ssm_value), "%s",
 			    a->instance);
+			break;
+		case RC_UPSERT_DNS:
+			o->dns_known = 1;
+			snprintf(o->dns_value, sizeof(o->dns_value), "%s",
+			    a->value);
 			break;
 		case RC_SET_PRIMARY:
 			snprintf(o->primary, sizeof(o->primary), "%s",
@@ -532,6 +574,7 @@ test_names(void)
 	T_EQ_STR(rc_action_name(RC_LAUNCH), "launch");
 	T_EQ_STR(rc_action_name(RC_ASSOCIATE_EIP), "associate-eip");
 	T_EQ_STR(rc_action_name(RC_PUT_SSM), "put-ssm");
+	T_EQ_STR(rc_action_name(RC_UPSERT_DNS), "upsert-dns");
 	T_EQ_STR(rc_action_name(RC_SET_PRIMARY), "set-primary");
 	T_EQ_STR(rc_action_name(RC_TERMINATE), "terminate");
 	T_EQ_STR(rc_action_name(RC_ALERT), "alert");
@@ -1341,6 +1384,130 @@ test_interruptions(void)
 	desired_free(d);
 }
 
+/* DNS without an EIP: the record is the cut-over step before SSM. */
+static void
+test_dns_cutover(void)
+{
+	struct desired *d = cfg("elastic_ip =\n" CF_DNS);
+	struct rc_observed o;
+	const struct rc_result *r;
+	char ip1[48], ip2[48], want[160];
+	time_t now = T0;
+
+	ip_of("i-1", ip1, sizeof(ip1));
+	ip_of("i-2", ip2, sizeof(ip2));
+	w_serving(&o);
+	o.eip_known = 0;
+	o.eip_instance[0] = '\0';
+	/* Not confirmed since start: read (and write only if different). */
+	snprintf(want, sizeof(want), "upsert-dns i-1 %s", ip1);
+	r = expect_round(d, &o, now, want);
+	T_EQ_STR(reason_of(r, RC_UPSERT_DNS), "record holds an unconfirmed value");
+	T_EQ_STR(r->waiting, W_DNS);
+	T_EQ_STR(o.dns_value, ip1);
+	expect_round(d, &o, now, "");
+
+	snprintf(o.instances[0].doomed, sizeof(o.instances[0].doomed),
+	    "spot-interruption");
+	expect_round(d, &o, now, "launch t4g.nano " SA);
+	observe_launch(&o, "i-2", "running", 0, now);
+	rc_template_tag(d, inst(&o, "i-2")->template,
+	    sizeof(inst(&o, "i-2")->template));
+	r = expect_round(d, &o, now, "");
+	T_EQ_STR(r->waiting, W_READY);
+	inst(&o, "i-2")->ready = 1;
+	/* Ready but no public IP yet: wait, touch nothing. */
+	inst(&o, "i-2")->public_ip[0] = '\0';
+	r = expect_round(d, &o, now, "");
+	T_EQ_STR(r->waiting, W_DNS_IP);
+	T_EQ_STR(r->target, "i-2");
+	snprintf(inst(&o, "i-2")->public_ip, sizeof(inst(&o, "i-2")->public_ip),
+	    "%s", ip2);
+	snprintf(want, sizeof(want), "upsert-dns i-2 %s", ip2);
+	r = expect_round(d, &o, now, want);
+	snprintf(want, sizeof(want), "record holds %s", ip1);
+	T_EQ_STR(reason_of(r, RC_UPSERT_DNS), want);
+	expect_round(d, &o, now, "put-ssm i-2");
+	expect_round(d, &o, now, "set-primary i-2");
+	expect_round(d, &o, now, "terminate i-1");
+	r = expect_round(d, &o, now, "");
+	T_EQ_STR(r->blocker, "");
+	T_EQ_STR(o.dns_value, ip2);
+
+	/* Due a re-read: the upsert comes again, the round waits on it. */
+	o.dns_known = 0;
+	snprintf(want, sizeof(want), "upsert-dns i-2 %s", ip2);
+	r = expect_round(d, &o, now, want);
+	T_EQ_STR(r->waiting, W_DNS);
+	desired_free(d);
+}
+
+/* DNS with an EIP: set to the EIP's address once, out of the cut-over. */
+static void
+test_dns_eip(void)
+{
+	struct desired *d = cfg(CF_DNS);
+	struct rc_observed o;
+	const struct rc_result *r;
+
+	/* A fresh start sets the record at once, next to the launch. */
+	w_init(&o);
+	expect_round(d, &o, T0, "launch t4g.nano " SA ", upsert-dns - " EIP_ADDR);
+	T_EQ_STR(o.dns_value, EIP_ADDR);
+	/* The EIP's address not known yet: no DNS action. */
+	w_serving(&o);
+	o.eip_address[0] = '\0';
+	expect_round(d, &o, T0, "");
+	/* Known, record unconfirmed: confirm it; the endpoint is not held up. */
+	snprintf(o.eip_address, sizeof(o.eip_address), EIP_ADDR);
+	o.ssm_value[0] = '\0';
+	expect_round(d, &o, T0, "put-ssm i-1, upsert-dns - " EIP_ADDR);
+	expect_round(d, &o, T0, "");
+	/* A failover in EIP mode never touches the record again. */
+	snprintf(o.instances[0].doomed, sizeof(o.instances[0].doomed),
+	    "spot-interruption");
+	cutover(d, &o, 1, "launch t4g.nano " SA, "doomed by spot-interruption");
+	T_EQ_STR(o.dns_value, EIP_ADDR);
+	/* Someone changed the record by hand: it is set back. */
+	snprintf(o.dns_value, sizeof(o.dns_value), "192.0.2.1");
+	expect_round(d, &o, T0, "upsert-dns - " EIP_ADDR);
+	/* enabled = no leaves the record alone. */
+	desired_free(d);
+	d = cfg("enabled = no\n" CF_DNS);
+	o.dns_known = 0;
+	r = expect_round(d, &o, T0, "terminate i-2");
+	T_EQ_STR(reason_of(r, RC_TERMINATE), "enabled = no");
+	desired_free(d);
+}
+
+static void
+test_dns_blocked(void)
+{
+	struct desired *d = cfg("elastic_ip =\n" CF_DNS);
+	struct desired *none = cfg("elastic_ip =\n");
+	struct rc_observed o;
+	const struct rc_result *r;
+	char ip1[48];
+
+	ip_of("i-1", ip1, sizeof(ip1));
+	w_serving(&o);
+	o.eip_instance[0] = '\0';
+	o.dns_known = 1;
+	snprintf(o.dns_value, sizeof(o.dns_value), "%s", ip1);
+	o.dns_blocked = "record vpn.example.com: Invalid access token (9109)";
+	r = expect_round(d, &o, T0, "");
+	T_EQ_STR(r->blocker, "dns: record vpn.example.com: Invalid access token (9109)");
+	/* Without [dns] a stale DNS error means nothing. */
+	r = expect_round(none, &o, T0, "");
+	T_EQ_STR(r->blocker, "");
+	/* Another blocker comes first. */
+	o.config_blocked = "InvalidLaunchTemplateId.NotFound: x";
+	r = expect_round(d, &o, T0, "alert config");
+	T_EQ_STR(r->blocker, "configuration refused by AWS: InvalidLaunchTemplateId.NotFound: x");
+	desired_free(d);
+	desired_free(none);
+}
+
 static void
 test_bounded(void)
 {
@@ -1470,6 +1637,16 @@ random_world(struct rc_observed *o)
 	o->launches_past_hour = rnd(6);
 	o->interruptions_24h = rnd(6);
 	o->config_blocked = rnd(10) == 0 ? "InvalidParameterValue: x" : NULL;
+	o->dns_known = rnd(3) != 0;
+	if (rnd(2))
+		ip_of(pick(ids, 8), o->dns_value, sizeof(o->dns_value));
+	else if (rnd(2))
+		snprintf(o->dns_value, sizeof(o->dns_value), EIP_ADDR);
+	if (rnd(8) == 0)
+		o->eip_address[0] = '\0';
+	for (size_t i = 0; i < o->n_instances; i++)
+		if (rnd(8) == 0)
+			o->instances[i].public_ip[0] = '\0';
 }
 
 /*
@@ -1515,9 +1692,15 @@ cloud_step(struct rc_observed *o, int round, time_t now, const char *tag)
 		snprintf(in->subnet, sizeof(in->subnet), "%s", l->subnet);
 		snprintf(in->template, sizeof(in->template), "%s", tag);
 	}
-	/* The answers are read eventually. */
+	/* The answers are read eventually; an instance gets its IP. */
 	o->eip_known = 1;
 	o->ssm_known = 1;
+	if (o->eip_address[0] == '\0')
+		snprintf(o->eip_address, sizeof(o->eip_address), EIP_ADDR);
+	for (size_t i = 0; i < o->n_instances; i++)
+		if (o->instances[i].public_ip[0] == '\0')
+			ip_of(o->instances[i].id, o->instances[i].public_ip,
+			    sizeof(o->instances[i].public_ip));
 }
 
 /* dump_world: for debugging a failing random world (RC_DEBUG=1). */
@@ -1560,16 +1743,17 @@ test_random_worlds(void)
 	static const char *const confs[] = { "", "max_instances = 1\n",
 	    "rebalance = mark\n", "wait_ready = no\n", "enabled = no\n",
 	    "elastic_ip =\n", "subnets =\n", "launch_template_version = 1\n",
-	    "instance_types = t4g.micro\nmax_instances = 4\n" };
-	struct desired *d[9];
+	    "instance_types = t4g.micro\nmax_instances = 4\n",
+	    CF_DNS, "elastic_ip =\n" CF_DNS };
+	struct desired *d[11];
 	struct rc_observed o;
 	struct rc_result r;
 	unsigned worlds = 0, converged = 0, failed = 0, stuck = 0;
 
-	for (size_t i = 0; i < 9; i++)
+	for (size_t i = 0; i < 11; i++)
 		d[i] = cfg(confs[i]);
 	for (int n = 0; n < 20000; n++) {
-		size_t k = rnd(9);
+		size_t k = rnd(11);
 		char tag[96];
 		time_t now = T0;
 		int round;
@@ -1630,6 +1814,11 @@ test_random_worlds(void)
 			    (d[k]->elastic_ip == NULL ||
 			    strcmp(o.eip_instance, r.target) == 0),
 			    "the endpoint is on the target");
+			if (d[k]->dns_provider != DNS_NONE)
+				PROP(o.dns_known && in != NULL &&
+				    strcmp(o.dns_value, d[k]->elastic_ip ?
+				    o.eip_address : in->public_ip) == 0,
+				    "the DNS record is on the endpoint");
 			converged++;
 		}
 	}
@@ -1640,7 +1829,7 @@ test_random_worlds(void)
 	printf("test_reconcile: %u random worlds converged, %u wait for the "
 	    "user (max_instances = 1, serving instance not current)\n",
 	    converged, stuck);
-	for (size_t i = 0; i < 9; i++)
+	for (size_t i = 0; i < 11; i++)
 		desired_free(d[i]);
 }
 
@@ -1682,6 +1871,9 @@ main(void)
 	T_RUN(test_max_one);
 	T_RUN(test_max_reached_ready_timeout);
 	T_RUN(test_interruptions);
+	T_RUN(test_dns_cutover);
+	T_RUN(test_dns_eip);
+	T_RUN(test_dns_blocked);
 	T_RUN(test_bounded);
 	T_RUN(test_determinism);
 	T_RUN(test_random_worlds);
