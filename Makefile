@@ -22,7 +22,7 @@ WARN += -Werror
 endif
 
 CFLAGS   ?= -O2 -g
-INCLUDES := -Icontroller -Icontroller/aws -Iconfig -Istate
+INCLUDES := -Icontroller -Icontroller/aws -Icontroller/dns -Iconfig -Istate
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DSTINGY_VERSION='"$(VERSION)"' \
              $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)
