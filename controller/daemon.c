@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "daemon.h"
 #include "desired.h"
+#include "dnssync.h"
 #include "ec2.h"
 #include "events.h"
 #include "executor.h"
@@ -678,6 +679,7 @@ struct view_mem {
 	struct store_audit_entry	*actions;
 	struct store_endpoint		 ep;
 	char				 ssm_name[256];
+	struct dnssync_status		 dns;
 };
 
 static void
@@ -765,6 +767,10 @@ view_fill(struct daemon *d, struct status_view *v, char *reason, size_t len,
 	if (store_launches_since(d->store, d->conf->endpoint, v->now - 3600,
 	    &c) == 0)
 		v->launches_past_hour = c;
+	if (executor_dns(d->ex) != NULL) {
+		dnssync_status(executor_dns(d->ex), &m->dns);
+		v->dns = &m->dns;
+	}
 }
 
 static void
@@ -867,7 +873,7 @@ daemon_start(struct daemon *d)
 	d->ev_prune = evtimer_new(d->base, prune_cb, d);
 	d->ev_reconcile = event_new(d->base, -1, 0, reconcile_cb, d);
 	d->ev_tick = evtimer_new(d->base, tick_cb, d);
-	d->ex = executor_new(d->base, d->aws, d->store, d->conf,
+	d->ex = executor_new(d->base, d->http, d->aws, d->store, d->conf,
 	    exec_done_cb, d);
 	if (!d->ev_term || !d->ev_int || !d->ev_hup || !d->ev_sqs_retry ||
 	    !d->ev_describe || !d->ev_conf_watch || !d->ev_watchdog ||

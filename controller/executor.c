@@ -12,6 +12,7 @@
 
 #include "aws.h"
 #include "desired.h"
+#include "dnssync.h"
 #include "ec2.h"
 #include "executor.h"
 #include "ingest.h"
@@ -44,6 +45,7 @@ struct slot {
 
 struct executor {
 	struct event_base	*base;
+	struct http_client	*http;
 	struct aws		*aws;
 	struct store		*store;
 	const struct desired	*d;
@@ -70,6 +72,7 @@ struct executor {
 	int			 ssm_reading;
 	time_t			 ssm_read_at;
 	char			*config_blocked;
+	struct dnssync		*dns;		/* NULL without [dns] */
 };
 
 /* One call in flight. */
@@ -239,7 +242,8 @@ launching_set(struct executor *ex, const char *id, int on)
 /* ---- the endpoint row ---- */
 
 static void
-endpoint_update(struct executor *ex, const char *primary, const char *ssm)
+endpoint_update_dns(struct executor *ex, const char *primary, const char *ssm,
+    const char *dns, time_t dns_at)
 {
 	struct store_endpoint e;
 	time_t now = time(NULL);
@@ -256,9 +260,19 @@ endpoint_update(struct executor *ex, const char *primary, const char *ssm)
 		snprintf(e.ssm_value, sizeof(e.ssm_value), "%s", ssm);
 		e.ssm_synced_at = now;
 	}
+	if (dns != NULL) {
+		snprintf(e.dns_value, sizeof(e.dns_value), "%s", dns);
+		e.dns_synced_at = dns_at;
+	}
 	if (ex->eip_address[0])
 		snprintf(e.public_ip, sizeof(e.public_ip), "%s", ex->eip_address);
 	store_endpoint_put(ex->store, &e, now);
+}
+
+static void
+endpoint_update(struct executor *ex, const char *primary, const char *ssm)
+{
+	endpoint_update_dns(ex, primary, ssm, NULL, 0);
 }
 
 static void
@@ -655,6 +669,7 @@ executor_refresh(struct executor *ex)
 		return;
 	if (ex->ready)
 		retry_open_intents(ex, time(NULL));
+	dnssync_refresh(ex->dns, time(NULL));
 	if (ex->d->elastic_ip && !ex->eip_reading &&
 	    ec2_describe_addresses(ex->aws, ex->d->elastic_ip, eip_read_cb,
 	    ex) == 0) {
@@ -878,6 +893,9 @@ executor_run(struct executor *ex, const struct rc_result *r, time_t now)
 		case RC_ALERT:
 			alert_send(ex, a->alert, a->reason);
 			break;
+		case RC_UPSERT_DNS:
+			dnssync_want(ex->dns, a->value);
+			break;
 		default:
 			do_simple(ex, a, now);
 			break;
@@ -896,6 +914,7 @@ copy_instance(struct rc_instance *o, const struct store_instance *si)
 	snprintf(o->type, sizeof(o->type), "%s", si->type);
 	snprintf(o->subnet, sizeof(o->subnet), "%s", si->subnet);
 	snprintf(o->template, sizeof(o->template), "%s", si->template);
+	snprintf(o->public_ip, sizeof(o->public_ip), "%s", si->public_ip);
 	snprintf(o->doomed, sizeof(o->doomed), "%s", si->doomed_reason);
 	o->ready = si->ready;
 	o->launch_time = si->launch_time;
@@ -981,6 +1000,12 @@ executor_observe(struct executor *ex, struct rc_observed *o, time_t now)
 	snprintf(o->eip_instance, sizeof(o->eip_instance), "%s", ex->eip_instance);
 	o->ssm_known = ex->ssm_known;
 	snprintf(o->ssm_value, sizeof(o->ssm_value), "%s", ex->ssm_value);
+	snprintf(o->eip_address, sizeof(o->eip_address), "%s",
+	    ex->eip_known ? ex->eip_address : "");
+	o->dns_known = dnssync_known(ex->dns);
+	snprintf(o->dns_value, sizeof(o->dns_value), "%s",
+	    dnssync_value(ex->dns));
+	o->dns_blocked = dnssync_blocked(ex->dns);
 	if (store_launches_since(ex->store, endpoint(ex), now - 3600, &n) == -1)
 		goto out;
 	o->launches_past_hour = (unsigned)n;
@@ -999,20 +1024,91 @@ out:
 
 /* ---- life ---- */
 
+/* ---- DNS ---- */
+
+static void
+dns_synced_cb(const char *value, const char *previous, int wrote, time_t at,
+    void *arg)
+{
+	struct executor *ex = arg;
+	char detail[160];
+
+	endpoint_update_dns(ex, NULL, NULL, value, at);
+	if (wrote) {
+		snprintf(detail, sizeof(detail), "%s -> %s",
+		    previous[0] ? previous : "(missing)", value);
+		audit(ex, "upsert-dns", ex->d->dns_name, detail, "ok");
+		ex->actions_total++;
+	}
+}
+
+static void
+dns_alert_cb(enum rc_alert kind, const char *text, void *arg)
+{
+	struct executor *ex = arg;
+
+	audit(ex, "upsert-dns", ex->d->dns_name, "failed", text);
+	alert_send(ex, kind, text);
+}
+
+static void
+dns_changed_cb(void *arg)
+{
+	notify_done(arg);
+}
+
+/* dns_setup: the DNS syncer d asks for (none without [dns]); -1 out of memory. */
+static int
+dns_setup(struct executor *ex, const struct desired *d)
+{
+	static const struct dnssync_hooks hooks = { dns_synced_cb,
+	    dns_alert_cb, dns_changed_cb };
+	struct store_endpoint e;
+
+	if (ex->dns != NULL && dnssync_same_config(ex->dns, d))
+		return 0;
+	dnssync_free(ex->dns);
+	ex->dns = NULL;
+	if (d->dns_provider == DNS_NONE)
+		return 0;
+	if (store_endpoint_get(ex->store, d->endpoint, &e) != 1)
+		memset(&e, 0, sizeof(e));
+	ex->dns = dnssync_new(ex->base, ex->http, ex->aws, d, &hooks, ex,
+	    e.dns_value, e.dns_synced_at);
+	if (ex->dns == NULL)
+		return -1;
+	log_info("dns %s: %s record in zone %s, ttl %u", d->dns_name,
+	    desired_dns_provider_name(d->dns_provider), d->dns_zone_id,
+	    d->dns_ttl);
+	return 0;
+}
+
+const struct dnssync *
+executor_dns(const struct executor *ex)
+{
+	return ex->dns;
+}
+
 struct executor *
-executor_new(struct event_base *base, struct aws *aws, struct store *store,
-    const struct desired *d, executor_done_cb done, void *arg)
+executor_new(struct event_base *base, struct http_client *http,
+    struct aws *aws, struct store *store, const struct desired *d,
+    executor_done_cb done, void *arg)
 {
 	struct executor *ex = calloc(1, sizeof(*ex));
 
 	if (ex == NULL)
 		return NULL;
 	ex->base = base;
+	ex->http = http;
 	ex->aws = aws;
 	ex->store = store;
 	ex->d = d;
 	ex->done = done;
 	ex->arg = arg;
+	if (dns_setup(ex, d) == -1) {
+		free(ex);
+		return NULL;
+	}
 	return ex;
 }
 
@@ -1035,6 +1131,8 @@ executor_set_desired(struct executor *ex, const struct desired *d)
 	}
 	if (ssm_changed)
 		ex->ssm_known = 0;
+	if (dns_setup(ex, d) == -1)
+		log_error("dns: out of memory: the record is not kept");
 	executor_refresh(ex);
 }
 
@@ -1077,8 +1175,10 @@ executor_config_blocked(const struct executor *ex)
 void
 executor_stop(struct executor *ex)
 {
-	if (ex)
+	if (ex) {
 		ex->stopping = 1;
+		dnssync_stop(ex->dns);
+	}
 }
 
 void
@@ -1087,5 +1187,6 @@ executor_free(struct executor *ex)
 	if (ex == NULL)
 		return;
 	free(ex->config_blocked);
+	dnssync_free(ex->dns);
 	free(ex);
 }

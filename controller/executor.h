@@ -15,6 +15,9 @@
  *   a backoff (2 s doubling to 60 s) before it is tried again.
  * - Alerts are rate-limited per kind (alert_interval), logged, and sent to
  *   SNS when a topic is configured. They never carry secrets.
+ * - RC_UPSERT_DNS goes to the DNS syncer, which reads before it writes;
+ *   what it confirms is stored in the endpoint row (dns_value,
+ *   dns_synced_at) and a write is audited.
  */
 #ifndef EXECUTOR_H
 #define EXECUTOR_H
@@ -23,6 +26,8 @@
 
 struct aws;
 struct desired;
+struct dnssync;
+struct http_client;
 struct event_base;
 struct executor;
 struct rc_observed;
@@ -33,17 +38,19 @@ struct store;
 typedef void (*executor_done_cb)(void *arg);
 
 /*
- * executor_new: the executor for desired's endpoint. The base, aws, store
- * and d outlive it, except that d may be replaced with executor_set_desired.
- * NULL when out of memory.
+ * executor_new: the executor for desired's endpoint, with a DNS syncer
+ * (dnssync.h) when d has [dns]. The base, http, aws, store and d outlive
+ * it, except that d may be replaced with executor_set_desired. NULL when
+ * out of memory.
  */
-struct executor *executor_new(struct event_base *base, struct aws *aws,
-    struct store *store, const struct desired *d, executor_done_cb done,
-    void *arg);
+struct executor *executor_new(struct event_base *base, struct http_client *http,
+    struct aws *aws, struct store *store, const struct desired *d,
+    executor_done_cb done, void *arg);
 
 /*
  * executor_set_desired: a new configuration is in force (d is kept, not
  * copied). A configuration AWS refused is forgotten: the new one gets a try.
+ * A changed [dns] gets a new DNS syncer (the record is read again).
  */
 void executor_set_desired(struct executor *ex, const struct desired *d);
 
@@ -78,6 +85,8 @@ const char *executor_eip_instance(const struct executor *ex);
 const char *executor_eip_address(const struct executor *ex);
 const char *executor_ssm_value(const struct executor *ex);
 const char *executor_config_blocked(const struct executor *ex);
+/* executor_dns: the DNS syncer, NULL without [dns]. */
+const struct dnssync *executor_dns(const struct executor *ex);
 
 enum launch_error_class {
 	LAUNCH_ERR_CAPACITY,	/* try another pool */

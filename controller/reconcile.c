@@ -844,6 +844,10 @@ rc_alert_name(enum rc_alert a)
 		return "config";
 	case RC_ALERT_LAUNCH_FAILED:
 		return "launch-failed";
+	case RC_ALERT_DNS:
+		return "dns";
+	case RC_ALERT_DNS_CONFIG:
+		return "dns-config";
 	}
 	return "unknown";
 }

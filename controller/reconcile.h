@@ -127,7 +127,9 @@ enum rc_alert {
 	RC_ALERT_INTERRUPTIONS,		/* more than max_interruptions_per_day */
 	RC_ALERT_READY_TIMEOUT,		/* an instance never became ready */
 	RC_ALERT_CONFIG,		/* AWS refused the configuration */
-	RC_ALERT_LAUNCH_FAILED		/* (the executor's) RunInstances failed */
+	RC_ALERT_LAUNCH_FAILED,		/* (the executor's) RunInstances failed */
+	RC_ALERT_DNS,			/* (dnssync's) a DNS record update failed */
+	RC_ALERT_DNS_CONFIG		/* (dnssync's) the DNS provider refuses the configuration */
 };
 
 struct rc_action {
@@ -160,7 +162,10 @@ void reconcile(const struct desired *d, const struct rc_observed *o,
 
 /* rc_action_name: "launch", "associate-eip", "upsert-dns", "put-ssm", "set-primary", "terminate", "alert". */
 const char *rc_action_name(enum rc_action_kind k);
-/* rc_alert_name: "budget", "no-capacity", "interruptions", "ready-timeout", "config", "launch-failed". */
+/*
+ * rc_alert_name: "budget", "no-capacity", "interruptions", "ready-timeout",
+ * "config", "launch-failed", "dns", "dns-config".
+ */
 const char *rc_alert_name(enum rc_alert a);
 
 /* rc_template_tag: "<launch_template>:<launch_template_version>" of d into buf. */

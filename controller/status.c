@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dnssync.h"
 #include "status.h"
 #include "store.h"
 
@@ -251,6 +252,35 @@ add_config(struct jb *jb, json_object *root, const struct status_view *v)
 }
 
 static void
+add_dns(struct jb *jb, json_object *root, const struct dnssync_status *s)
+{
+	json_object *o;
+
+	if (s == NULL) {
+		jb_set(jb, root, "dns", NULL);
+		return;
+	}
+	o = jb_new(jb, json_object_new_object());
+	jb_set(jb, o, "provider", jb_str(jb, s->provider));
+	jb_set(jb, o, "name", jb_str(jb, s->name));
+	jb_set(jb, o, "state", jb_str(jb, s->state));
+	jb_set(jb, o, "want", jb_str(jb, s->want));
+	jb_set(jb, o, "value", jb_str(jb, s->value));
+	jb_set(jb, o, "synced_at", jb_time(jb, s->synced_at));
+	jb_set(jb, o, "in_sync", jb_bool(jb, s->in_sync));
+	jb_set(jb, o, "last_error", jb_str(jb, s->last_error));
+	jb_set(jb, o, "last_error_at", jb_time(jb, s->last_error_at));
+	jb_set(jb, o, "config_error", jb_str(jb, s->config_error));
+	jb_set(jb, o, "next_attempt", jb_time(jb, s->next_attempt));
+	jb_set(jb, o, "requests", jb_uint(jb, s->requests));
+	jb_set(jb, o, "writes", jb_uint(jb, s->writes));
+	jb_set(jb, o, "failures", jb_uint(jb, s->failures));
+	jb_set(jb, o, "rate_limited", jb_uint(jb, s->rate_limited));
+	jb_set(jb, o, "token_fetches", jb_uint(jb, s->token_fetches));
+	jb_set(jb, root, "dns", o);
+}
+
+static void
 add_endpoint(struct jb *jb, json_object *root, const struct status_view *v)
 {
 	json_object *o = jb_new(jb, json_object_new_object());
@@ -265,6 +295,7 @@ add_endpoint(struct jb *jb, json_object *root, const struct status_view *v)
 	jb_set(jb, o, "ssm_parameter", jb_str(jb, v->ssm_parameter));
 	jb_set(jb, o, "ssm_value", jb_str(jb, v->ssm_value));
 	jb_set(jb, root, "endpoint_state", o);
+	add_dns(jb, root, v->dns);
 	jb_set(jb, root, "primary", instance_by_id(jb, v, v->primary));
 	jb_set(jb, root, "replacement", instance_by_id(jb, v, v->replacement));
 }
@@ -373,6 +404,33 @@ help(struct mw *m, const char *name, const char *type, const char *text)
 		m->bad = 1;
 }
 
+static void
+dns_metrics(struct mw *m, const struct dnssync_status *s)
+{
+	help(m, "stingy_dns_in_sync", "gauge",
+	    "1 when the DNS record is confirmed to hold the wanted address");
+	metric(m, "stingy_dns_in_sync", NULL, s->in_sync);
+	help(m, "stingy_dns_last_sync_timestamp_seconds", "gauge",
+	    "when the DNS record was last confirmed");
+	metric(m, "stingy_dns_last_sync_timestamp_seconds", NULL,
+	    (double)s->synced_at);
+	help(m, "stingy_dns_requests_total", "counter",
+	    "DNS provider API requests sent");
+	metric(m, "stingy_dns_requests_total", NULL, (double)s->requests);
+	help(m, "stingy_dns_writes_total", "counter",
+	    "DNS record writes sent (PATCH, POST, UPSERT)");
+	metric(m, "stingy_dns_writes_total", NULL, (double)s->writes);
+	help(m, "stingy_dns_failures_total", "counter", "DNS sync passes that failed");
+	metric(m, "stingy_dns_failures_total", NULL, (double)s->failures);
+	help(m, "stingy_dns_rate_limited_total", "counter",
+	    "DNS provider answers 429");
+	metric(m, "stingy_dns_rate_limited_total", NULL, (double)s->rate_limited);
+	help(m, "stingy_dns_config_error", "gauge",
+	    "1 while the DNS provider refuses the configuration");
+	metric(m, "stingy_dns_config_error", NULL,
+	    s->config_error && *s->config_error ? 1 : 0);
+}
+
 /* label_safe: 1 when s can go inside a label value unescaped. */
 static int
 label_safe(const char *s)
@@ -470,6 +528,8 @@ status_metrics(const struct status_view *v)
 	help(&m, "stingy_blocked", "gauge",
 	    "1 when the reconciler is blocked (see /status endpoint_state.blocker)");
 	metric(&m, "stingy_blocked", NULL, v->blocker && *v->blocker ? 1 : 0);
+	if (v->dns != NULL)
+		dns_metrics(&m, v->dns);
 	if (m.bad || m.b.len == 0) {
 		buf_free(&m.b);
 		return NULL;

@@ -13,6 +13,7 @@ struct store_instance;
 struct store_event;
 struct store_intent;
 struct store_audit_entry;
+struct dnssync_status;
 
 /* Counters the daemon keeps since it started. */
 struct status_counters {
@@ -81,6 +82,9 @@ struct status_view {
 	unsigned long long		 reconciles;	/* rounds run since start */
 	unsigned long long		 actions_total;	/* actions carried out since start */
 	long long			 launches_past_hour;
+
+	/* The DNS record (issue 4); NULL without [dns]. */
+	const struct dnssync_status	*dns;
 };
 
 /*
@@ -100,6 +104,9 @@ struct status_view {
  *                   detail time received_at}]   interruptions_24h
  *   last_errors, recent_actions [{at action target detail result}]
  *   launches_past_hour reconciles actions_total quarantined
+ *   dns {provider name state want value synced_at in_sync last_error
+ *        last_error_at config_error next_attempt requests writes failures
+ *        rate_limited token_fetches}, null without [dns]
  *
  * instance: {id state type az subnet public_ip private_ip lifecycle launch_id
  * launch_time age_s ready doomed doomed_at first_seen last_seen}; age_s is

@@ -625,6 +625,38 @@ launches(struct render *r)
 	more(r, n, LABEL_WIDTH + 2);
 }
 
+/* dns_state: "dns  vpn.example.com A 203.0.113.10 (cloudflare, confirmed 2m ago)". */
+static void
+dns_state(struct render *r)
+{
+	json_object *dns = jget(r->root, "dns");
+	char a[CELL_BYTES], b[CELL_BYTES], c[CELL_BYTES], t[32];
+	long long at;
+
+	if (dns == NULL)
+		return;
+	emit(r, "%-*s  %s A %s (%s", LABEL_WIDTH, "dns",
+	    text(dns, "name", a, sizeof(a)), text(dns, "value", b, sizeof(b)),
+	    text(dns, "provider", c, sizeof(c)));
+	if (jint(dns, "synced_at", &at))
+		emit(r, ", confirmed %s ago", fmt_age(r->now - (time_t)at, t,
+		    sizeof(t)));
+	else
+		emit(r, ", never confirmed");
+	if (json_object_get_boolean(jget(dns, "in_sync")) == 0 &&
+	    jstr(dns, "want", NULL) != NULL)
+		emit(r, ", syncing to %s: %s", text(dns, "want", a, sizeof(a)),
+		    text(dns, "state", b, sizeof(b)));
+	emit(r, ")\n");
+	if (jstr(dns, "config_error", NULL) != NULL)
+		emit(r, "%-*s  %s\n", LABEL_WIDTH, "dns error",
+		    text(dns, "config_error", a, sizeof(a)));
+	else if (jstr(dns, "last_error", NULL) != NULL &&
+	    !json_object_get_boolean(jget(dns, "in_sync")))
+		emit(r, "%-*s  %s\n", LABEL_WIDTH, "dns error",
+		    text(dns, "last_error", a, sizeof(a)));
+}
+
 static void
 endpoint_state(struct render *r)
 {
@@ -642,6 +674,7 @@ endpoint_state(struct render *r)
 	emit(r, "%-*s  %s = %s\n", LABEL_WIDTH, "ssm",
 	    text(es, "ssm_parameter", a, sizeof(a)),
 	    text(es, "ssm_value", b, sizeof(b)));
+	dns_state(r);
 	if (jstr(es, "waiting", NULL) != NULL)
 		emit(r, "%-*s  %s\n", LABEL_WIDTH, "waiting",
 		    text(es, "waiting", a, sizeof(a)));
