@@ -298,13 +298,19 @@ def write_conf(path, world, db, port, **overrides):
                                        "wireguard_cidr", "wait_ready", "ready_timeout",
                                        "rebalance", "capacity_cooldown"],
         "alerts": ["sns_topic", "max_interruptions_per_day", "alert_interval"],
+        # [dns] keys are given as dns_<key>: dns_provider, dns_name, ...
+        "dns": ["dns_provider", "dns_name", "dns_zone_id", "dns_record_id", "dns_create",
+                "dns_ttl", "dns_token_parameter", "dns_api_url"],
     }
     with open(path, "w") as f:
         for sec, names in sections.items():
+            if not any(keys.get(n) is not None for n in names) and sec == "dns":
+                continue
             f.write("[%s]\n" % sec)
             for n in names:
                 if keys.get(n) is not None:
-                    f.write("%s = %s\n" % (n, keys[n]))
+                    key = n[4:] if sec == "dns" else n
+                    f.write("%s = %s\n" % (key, keys[n]))
             f.write("\n")
 
 
