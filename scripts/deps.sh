@@ -3,7 +3,8 @@
 # only those that are missing. Used by `make check`, `make demo` and .ci/run.
 set -euo pipefail
 pkgs=(build-essential pkg-config libevent-dev libcurl4-openssl-dev libjson-c-dev
-      libsqlite3-dev libexpat1-dev libssl-dev clang sqlite3 curl)
+      libsqlite3-dev libexpat1-dev libssl-dev clang sqlite3 curl
+      shellcheck wireguard-tools wireguard-go iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
