@@ -15,6 +15,7 @@
 
 #include "t.h"
 #include "buf.h"
+#include "dnssync.h"
 #include "status.h"
 #include "statuscmd.h"
 #include "store.h"
@@ -31,6 +32,8 @@ static struct store_audit_entry errs[1], acts[2];
 static struct status_counters counters;
 
 /* full_view: a daemon in the middle of a replacement, every field set. */
+static struct dnssync_status dns;
+
 static struct status_view
 full_view(void)
 {
@@ -167,6 +170,23 @@ full_view(void)
 	v.reconciles = 42;
 	v.actions_total = 7;
 	v.launches_past_hour = 2;
+	memset(&dns, 0, sizeof(dns));
+	dns.provider = "cloudflare";
+	dns.name = "vpn.example.com";
+	dns.state = "idle";
+	dns.want = "203.0.113.7";
+	dns.value = "203.0.113.7";
+	dns.synced_at = NOW - 90;
+	dns.in_sync = 1;
+	dns.last_error = "read: HTTP 500 (HTTP 500)";
+	dns.last_error_at = NOW - 300;
+	dns.config_error = "";
+	dns.requests = 9;
+	dns.writes = 2;
+	dns.failures = 1;
+	dns.rate_limited = 0;
+	dns.token_fetches = 1;
+	v.dns = &dns;
 	return v;
 }
 
@@ -235,7 +255,7 @@ keys_are(json_object *o, const char *list)
 #define ROOT_KEYS "version,endpoint,region,enabled,healthy,reason,now,started," \
 	"config,sqs,ec2,endpoint_state,primary,replacement,launches_in_flight," \
 	"instances,recent_events,interruptions_24h,last_errors,recent_actions," \
-	"launches_past_hour,reconciles,actions_total,quarantined"
+	"launches_past_hour,reconciles,actions_total,quarantined,dns"
 #define INSTANCE_KEYS "id,state,type,az,subnet,public_ip,private_ip,lifecycle," \
 	"launch_id,launch_time,age_s,ready,doomed,doomed_at,first_seen,last_seen"
 #define ES_KEYS "primary,target,waiting,blocker,elastic_ip,eip_instance," \
@@ -302,6 +322,16 @@ test_json_full(void)
 	T_OK(s != NULL && root != NULL, "status_json parses back");
 	T_OK(s && s[strlen(s) - 1] == '\n', "ends in a newline");
 	T_OK(keys_are(root, ROOT_KEYS), "root keys");
+	o = J(root, "dns");
+	T_OK(keys_are(o, "provider,name,state,want,value,synced_at,in_sync,"
+	    "last_error,last_error_at,config_error,next_attempt,requests,writes,"
+	    "failures,rate_limited,token_fetches"), "dns keys");
+	JSTR(o, "value", "203.0.113.7");
+	JINT(o, "synced_at", NOW - 90);
+	JBOOL(o, "in_sync", 1);
+	JNULL(o, "config_error");
+	JNULL(o, "next_attempt");
+	JINT(o, "writes", 2);
 	JSTR(root, "version", "0.1.0");
 	JSTR(root, "endpoint", "vpn");
 	JSTR(root, "region", "eu-west-1");
@@ -424,6 +454,7 @@ test_json_nulls(void)
 	root = parse_json(s);
 	T_OK(root != NULL, "empty view parses");
 	T_OK(keys_are(root, ROOT_KEYS), "root keys, empty view");
+	JNULL(root, "dns");
 	JNULL(root, "version");
 	JNULL(root, "endpoint");
 	JNULL(root, "region");
@@ -641,6 +672,39 @@ test_render_fixtures(void)
 	render_file(FIX "unhealthy.json", FIX "unhealthy.txt");
 	render_file(FIX "wrong_types.json", FIX "wrong_types.txt");
 	render_file(FIX "controls.json", FIX "controls.txt");
+}
+
+/* The DNS lines of `status`: syncing, and a configuration error. */
+static void
+test_render_dns(void)
+{
+	struct status_view v = full_view();
+	char *s, *got, err[256];
+
+	dns.in_sync = 0;
+	dns.want = "198.51.100.9";
+	dns.state = "backoff";
+	dns.config_error = "record vpn.example.com: Invalid access token "
+	    "(cloudflare 9109, HTTP 403)";
+	s = status_json(&v);
+	got = s ? statuscmd_render(s, strlen(s), err, sizeof(err)) : NULL;
+	T_OK(got && strstr(got, "dns          vpn.example.com A 203.0.113.7 "
+	    "(cloudflare, confirmed 1m30s ago, syncing to 198.51.100.9: "
+	    "backoff)\n"), "syncing line: %s", got ? got : err);
+	T_OK(got && strstr(got, "dns error    record vpn.example.com: Invalid "
+	    "access token (cloudflare 9109, HTTP 403)\n"), "error line");
+	free(got);
+	free(s);
+	v.dns = NULL;
+	s = status_json(&v);
+	got = s ? statuscmd_render(s, strlen(s), err, sizeof(err)) : NULL;
+	T_OK(got && strstr(got, "\ndns") == NULL, "no dns line without [dns]");
+	free(got);
+	free(s);
+	dns.in_sync = 1;
+	dns.want = "203.0.113.7";
+	dns.state = "idle";
+	dns.config_error = "";
 }
 
 /* The daemon's own JSON renders as the fixture table. */
@@ -1171,6 +1235,7 @@ main(void)
 	T_RUN(test_metrics);
 	T_RUN(test_render_fixtures);
 	T_RUN(test_render_roundtrip);
+	T_RUN(test_render_dns);
 	T_RUN(test_render_garbage);
 	T_RUN(test_render_huge);
 	T_RUN(test_render_others);
