@@ -123,11 +123,18 @@ req_unlink(struct http_req *r)
 	c->ninflight--;
 }
 
+/*
+ * req_free: header lines carry credentials (a SigV4 Authorization, a
+ * session token, a Cloudflare bearer token): they are wiped, not just freed.
+ */
 static void
 req_free(struct http_req *r)
 {
 	if (r->easy)
 		curl_easy_cleanup(r->easy);
+	for (struct curl_slist *l = r->hdrs; l != NULL; l = l->next)
+		if (l->data)
+			explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(r->hdrs);
 	free(r->body);
 	buf_free(&r->resp);
@@ -515,6 +522,8 @@ req_headers(struct http_req *r, const struct http_request *req, int with_body)
 	}
 	rc = 0;
 out:
+	if (line.data)
+		explicit_bzero(line.data, line.alloc);
 	buf_free(&line);
 	return rc;
 }
