@@ -141,3 +141,41 @@ buf_str(const struct buf *b)
 {
 	return b->data ? b->data : "";
 }
+
+int
+buf_add_json_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = b->len;
+	char esc[7];
+
+	if (buf_add(b, "\"", 1) == -1)
+		return -1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			if (buf_add(b, esc, 2) == -1)
+				goto fail;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			if (buf_add(b, esc, 6) == -1)
+				goto fail;
+		} else if (buf_add(b, s, 1) == -1)
+			goto fail;
+	}
+	if (buf_add(b, "\"", 1) == -1)
+		goto fail;
+	explicit_bzero(esc, sizeof(esc));
+	return 0;
+fail:
+	b->len = start;
+	if (b->data)
+		b->data[start] = '\0';
+	explicit_bzero(esc, sizeof(esc));
+	return -1;
+}

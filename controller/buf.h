@@ -26,6 +26,13 @@ int buf_adds(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* buf_add_urlenc: append s percent-encoded per RFC 3986 (unreserved kept). */
 int buf_add_urlenc(struct buf *b, const char *s);
+/*
+ * buf_add_json_str: append s as a JSON string, quotes included: '"', '\\'
+ * and the controls (and DEL) escaped, other bytes (UTF-8) kept. Its own
+ * scratch bytes are wiped, since s may be a secret; on failure the buffer
+ * is left as it was.
+ */
+int buf_add_json_str(struct buf *b, const char *s);
 /* buf_detach: hand the string to the caller (who frees it); b becomes empty. */
 char *buf_detach(struct buf *b);
 /* buf_str: the contents, "" when empty; valid until the next change. */

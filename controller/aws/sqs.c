@@ -9,43 +9,6 @@
 #include "buf.h"
 #include "sqs.h"
 
-/* Appends s as a JSON string: quotes, backslashes and controls escaped, UTF-8 kept. */
-static int
-sqs_json_str(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t start = b->len;
-	char esc[7];
-
-	if (buf_add(b, "\"", 1) == -1)
-		return -1;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			if (buf_add(b, esc, 2) == -1)
-				goto fail;
-		} else if (c < 0x20) {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			if (buf_add(b, esc, 6) == -1)
-				goto fail;
-		} else if (buf_add(b, s, 1) == -1)
-			goto fail;
-	}
-	if (buf_add(b, "\"", 1) == -1)
-		goto fail;
-	return 0;
-fail:
-	b->len = start;
-	if (b->data)
-		b->data[start] = '\0';
-	return -1;
-}
-
 int
 sqs_build_receive(struct buf *out, const char *queue_url, int max_messages,
     int wait_s, int visibility_s)
@@ -55,7 +18,7 @@ sqs_build_receive(struct buf *out, const char *queue_url, int max_messages,
 	    visibility_s < 0 || visibility_s > 43200)
 		return -1;
 	if (buf_adds(out, "{\"QueueUrl\":") == -1 ||
-	    sqs_json_str(out, queue_url) == -1 ||
+	    buf_add_json_str(out, queue_url) == -1 ||
 	    buf_addf(out, ",\"MaxNumberOfMessages\":%d,\"WaitTimeSeconds\":%d,"
 	    "\"VisibilityTimeout\":%d}", max_messages, wait_s,
 	    visibility_s) == -1)
@@ -71,9 +34,9 @@ sqs_build_delete(struct buf *out, const char *queue_url,
 	    receipt_handle == NULL || receipt_handle[0] == '\0')
 		return -1;
 	if (buf_adds(out, "{\"QueueUrl\":") == -1 ||
-	    sqs_json_str(out, queue_url) == -1 ||
+	    buf_add_json_str(out, queue_url) == -1 ||
 	    buf_adds(out, ",\"ReceiptHandle\":") == -1 ||
-	    sqs_json_str(out, receipt_handle) == -1 ||
+	    buf_add_json_str(out, receipt_handle) == -1 ||
 	    buf_adds(out, "}") == -1)
 		return -1;
 	return 0;

@@ -13,51 +13,12 @@
 
 #define SSM_MAX_VERSION	(1LL << 53)
 
-/* Appends s as a JSON string: quotes, backslashes and controls escaped, UTF-8 kept. */
-static int
-ssm_json_str(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t start = b->len;
-	char esc[7];
-
-	if (buf_add(b, "\"", 1) == -1)
-		return -1;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			if (buf_add(b, esc, 2) == -1)
-				goto fail;
-		} else if (c < 0x20) {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			if (buf_add(b, esc, 6) == -1)
-				goto fail;
-		} else if (buf_add(b, s, 1) == -1)
-			goto fail;
-	}
-	if (buf_add(b, "\"", 1) == -1)
-		goto fail;
-	explicit_bzero(esc, sizeof(esc));
-	return 0;
-fail:
-	b->len = start;
-	if (b->data)
-		b->data[start] = '\0';
-	explicit_bzero(esc, sizeof(esc));
-	return -1;
-}
-
 int
 ssm_build_get(struct buf *out, const char *name, int with_decryption)
 {
 	if (name == NULL || name[0] == '\0')
 		return -1;
-	if (buf_adds(out, "{\"Name\":") == -1 || ssm_json_str(out, name) == -1 ||
+	if (buf_adds(out, "{\"Name\":") == -1 || buf_add_json_str(out, name) == -1 ||
 	    buf_addf(out, ",\"WithDecryption\":%s}",
 	    with_decryption ? "true" : "false") == -1)
 		return -1;
@@ -70,11 +31,11 @@ ssm_build_put(struct buf *out, const char *name, const char *value,
 {
 	if (name == NULL || name[0] == '\0' || value == NULL)
 		return -1;
-	if (buf_adds(out, "{\"Name\":") == -1 || ssm_json_str(out, name) == -1 ||
+	if (buf_adds(out, "{\"Name\":") == -1 || buf_add_json_str(out, name) == -1 ||
 	    buf_adds(out, ",\"Value\":") == -1 ||
-	    ssm_json_str(out, value) == -1 ||
+	    buf_add_json_str(out, value) == -1 ||
 	    buf_adds(out, ",\"Type\":") == -1 ||
-	    ssm_json_str(out, type ? type : "String") == -1 ||
+	    buf_add_json_str(out, type ? type : "String") == -1 ||
 	    buf_addf(out, ",\"Overwrite\":%s}", overwrite ? "true" : "false") == -1)
 		return -1;
 	return 0;

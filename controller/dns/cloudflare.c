@@ -20,43 +20,6 @@
 #define CF_JSON_DEPTH	16	/* envelope, result, record, meta, ... */
 #define CF_MAX_TTL	2147483647L	/* seconds; anything above is hostile */
 
-/* Appends s as a JSON string: quotes, backslashes and controls escaped, UTF-8 kept. */
-static int
-cf_json_str(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t start = b->len;
-	char esc[7];
-
-	if (buf_add(b, "\"", 1) == -1)
-		return -1;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			if (buf_add(b, esc, 2) == -1)
-				goto fail;
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			if (buf_add(b, esc, 6) == -1)
-				goto fail;
-		} else if (buf_add(b, s, 1) == -1)
-			goto fail;
-	}
-	if (buf_add(b, "\"", 1) == -1)
-		goto fail;
-	return 0;
-fail:
-	b->len = start;
-	if (b->data)
-		b->data[start] = '\0';
-	return -1;
-}
-
 int
 cf_build_record(struct buf *out, const char *name, const char *content,
     long ttl)
@@ -68,9 +31,9 @@ cf_build_record(struct buf *out, const char *name, const char *content,
 		return -1;
 	start = out->len;
 	if (buf_adds(out, "{\"type\":\"A\",\"name\":") == -1 ||
-	    cf_json_str(out, name) == -1 ||
+	    buf_add_json_str(out, name) == -1 ||
 	    buf_adds(out, ",\"content\":") == -1 ||
-	    cf_json_str(out, content) == -1 ||
+	    buf_add_json_str(out, content) == -1 ||
 	    buf_addf(out, ",\"ttl\":%ld,\"proxied\":false}", ttl) == -1) {
 		/* leave out as it was */
 		out->len = start;
