@@ -7,11 +7,15 @@ thread. Asserts are on what the provider holds, on exactly what was sent to
 it, on /status, /healthz, the SQLite row and the SNS alerts; and, for every
 test, that the Cloudflare token is in no log line, status page or file.
 """
+import http.server
 import json
 import os
 import signal
+import socketserver
+import threading
 import time
 import unittest
+import urllib.request
 
 from fakecf import FakeCloudflare, new_id
 from harness import http_get, wait_for
@@ -380,6 +384,78 @@ class ElasticIpDnsTest(DnsTest):
         self.assert_end_state(b, 2)
 
 
+class Route53Shim:
+    """Between the daemon and moto for Route 53 only: forwards every request
+    and, since moto answers INSYNC at once, turns the Status of the UPSERT's
+    answer and of the first `pending` GetChange answers into PENDING, as
+    Route 53 does while a change propagates. Records (monotonic time,
+    method, path, status sent) of every request."""
+
+    def __init__(self, upstream, pending=2):
+        self.upstream = upstream
+        self.pending = pending
+        self.log = []
+        self.lock = threading.Lock()
+        shim = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                self.forward(None)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                self.forward(self.rfile.read(n))
+
+            def forward(self, body):
+                t = time.monotonic()
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length", "connection")}
+                req = urllib.request.Request(shim.upstream + self.path, data=body,
+                                             headers=headers, method=self.command)
+                try:
+                    with urllib.request.urlopen(req, timeout=10) as r:
+                        status, data = r.status, r.read()
+                except urllib.error.HTTPError as e:
+                    status, data = e.code, e.read()
+                text = data.decode("utf-8", "replace")
+                shown = "INSYNC" if "<Status>INSYNC</Status>" in text else None
+                with shim.lock:
+                    if shown and (self.command == "POST" or
+                                  ("/change/" in self.path and shim.pending > 0)):
+                        if self.command == "GET":
+                            shim.pending -= 1
+                        text = text.replace("<Status>INSYNC</Status>", "<Status>PENDING</Status>")
+                        shown = "PENDING"
+                    shim.log.append((t, self.command, self.path, shown))
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def changes(self):
+        with self.lock:
+            return [x for x in self.log if "/change/" in x[2]]
+
+
 class Route53Test(DnsTest):
     def setUp(self):
         super().setUp()
@@ -419,6 +495,33 @@ class Route53Test(DnsTest):
         self.assertEqual(self.world.ssm_value(), b)
         self.assertEqual(self.dns_status()["writes"], 2)
         self.assertEqual(self.cf.requests(), [])
+
+    def test_route53_waits_for_insync_without_blocking(self):
+        shim = Route53Shim(self.moto.url, pending=2)
+        self.addCleanup(shim.stop)
+        self.env["AWS_ENDPOINT_URL_ROUTE_53"] = shim.url
+        self.start_dns(dns_provider="route53", dns_name="vpn.example.org",
+                       dns_zone_id=self.zone, dns_token_parameter=None, dns_api_url=None)
+        wait_for(lambda: any(x[3] == "PENDING" and x[1] == "GET" for x in shim.changes()),
+                 timeout=30, what="a GetChange answered PENDING")
+        # The loop goes on while the change propagates.
+        t = time.monotonic()
+        code, _ = http_get(self.url("/healthz"), timeout=2)
+        self.assertEqual(code, 200)
+        self.assertLess(time.monotonic() - t, 1.0)
+        self.assertEqual(self.dns_status()["state"], "wait-insync")
+        a = wait_for(lambda: (lambda al: len(al) == 1 and list(al)[0])(self.alive()),
+                     timeout=10, what="the instance")
+        wait_for(lambda: self.world.ssm_value() == a, timeout=30, what="SSM after INSYNC")
+        polls = shim.changes()
+        self.assertEqual([x[3] for x in polls], ["PENDING", "PENDING", "INSYNC"], polls)
+        gaps = [polls[k + 1][0] - polls[k][0] for k in range(2)]
+        self.assertTrue(all(1.8 <= g < 5 for g in gaps), gaps)
+        # SSM names the instance only once the change is in sync.
+        put = self.first("PutParameter", lambda q: q.get("Value") == a)
+        self.assertGreater(put.t, polls[-1][0])
+        self.assertEqual(self.dns_status()["writes"], 1)
+        self.assertEqual(self.r53_value(), (60, [self.public_ip(a)]))
 
     def test_route53_unknown_zone_is_a_configuration_error(self):
         self.start_dns(dns_provider="route53", dns_name="vpn.example.org",
