@@ -4,9 +4,8 @@
  * AWS documents (*_aws.xml, describe_instances_page{1,2}.xml), malformed and
  * hostile inputs, and the asynchronous calls against a fake aws_call().
  *
- * The fake: this program defines aws_call() itself, so the linker takes it
- * instead of aws.c's (nothing else here needs aws.o). It records the request
- * and lets the test answer it, as the event loop would later.
+ * The fake (fake_aws.h) takes aws.c's place at link time: it records the
+ * request and lets the test answer it, as the event loop would later.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,86 +16,11 @@
 #include "buf.h"
 #include "ec2.h"
 #include "t.h"
+#include "fake_aws.h"
 
 #define FIX "tests/fixtures/"
 
 /* The fake aws_call. */
-static struct {
-	int		 calls;
-	int		 refuse;		/* aws_call returns -1 */
-	char		 service[16], method[8], path[8], content_type[64];
-	char		 target[64], what[64];
-	char		*body;
-	long		 timeout_ms;
-	size_t		 max_response;
-	int		 max_attempts;
-	aws_done_cb	 done;
-	void		*arg;
-} fake;
-
-static void
-fake_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "(null)");
-}
-
-int
-aws_call(struct aws *a, const struct aws_request *req, aws_done_cb done,
-    void *arg)
-{
-	(void)a;
-	if (fake.refuse)
-		return -1;
-	fake.calls++;
-	fake_copy(fake.service, sizeof(fake.service), req->service);
-	fake_copy(fake.method, sizeof(fake.method), req->method);
-	fake_copy(fake.path, sizeof(fake.path), req->path);
-	fake_copy(fake.content_type, sizeof(fake.content_type),
-	    req->content_type);
-	fake_copy(fake.target, sizeof(fake.target), req->target);
-	fake_copy(fake.what, sizeof(fake.what), req->what);
-	free(fake.body);
-	fake.body = strndup(req->body, req->body_len);
-	fake.timeout_ms = req->timeout_ms;
-	fake.max_response = req->max_response;
-	fake.max_attempts = req->max_attempts;
-	fake.done = done;
-	fake.arg = arg;
-	return 0;
-}
-
-/* Answers the pending call with status and body (a fixture path when file). */
-static void
-fake_answer(long status, const char *body, int file)
-{
-	struct aws_response res;
-	aws_done_cb done = fake.done;
-	char *text = NULL;
-	size_t len;
-
-	if (file) {
-		text = t_read_file(body, &len);
-		T_OK(text != NULL, "fixture %s", body);
-		if (text == NULL)
-			return;
-		body = text;
-	} else
-		len = strlen(body);
-	memset(&res, 0, sizeof(res));
-	res.ok = status >= 200 && status < 300;
-	res.status = status;
-	res.body = body;
-	res.body_len = len;
-	res.attempts = 1;
-	if (!res.ok)
-		aws_error_parse(body, len, status, &res.err);
-	fake.done = NULL;
-	T_OK(done != NULL, "a call is pending");
-	if (done)
-		done(&res, fake.arg);
-	free(text);
-}
-
 static char *
 fixture(const char *name, size_t *len)
 {

@@ -2,8 +2,7 @@
  * test_route53: the Route 53 adapter's UPSERT builder, name comparison and
  * answer parsers against answers captured from moto 5.2.1 and hand-written
  * in AWS's shape (tests/fixtures/route53/, *_aws.xml), broken and hostile
- * answers, and the asynchronous calls against a fake aws_call() (defined
- * here, so the linker never needs aws.o).
+ * answers, and the asynchronous calls against a fake aws_call() (fake_aws.h).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "buf.h"
 #include "route53.h"
 #include "t.h"
+#include "fake_aws.h"
 #include "xml.h"
 
 #define FIX "tests/fixtures/route53/"
@@ -32,75 +32,6 @@
 #define REQ(name, ttl, value) REQ_OPEN "<Comment>stingy-vpn</Comment>" \
 	REQ_CHANGE name "</Name><Type>A</Type><TTL>" ttl "</TTL>" \
 	"<ResourceRecords><ResourceRecord><Value>" value REQ_CLOSE
-
-static struct {
-	int		 calls;
-	int		 fail;		/* the next aws_call returns -1 */
-	char		 service[16], method[8], content_type[64], target[64];
-	char		 path[256], query[512], what[64];
-	char		*body;
-	size_t		 body_len;
-	aws_done_cb	 done;
-	void		*arg;
-} fake;
-
-int
-aws_call(struct aws *a, const struct aws_request *req, aws_done_cb done,
-    void *arg)
-{
-	(void)a;
-	if (fake.fail) {
-		fake.fail = 0;
-		return -1;
-	}
-	fake.calls++;
-	snprintf(fake.service, sizeof(fake.service), "%s", req->service);
-	snprintf(fake.method, sizeof(fake.method), "%s", req->method);
-	snprintf(fake.path, sizeof(fake.path), "%s", req->path);
-	snprintf(fake.query, sizeof(fake.query), "%s",
-	    req->query ? req->query : "(null)");
-	snprintf(fake.content_type, sizeof(fake.content_type), "%s",
-	    req->content_type ? req->content_type : "(null)");
-	snprintf(fake.target, sizeof(fake.target), "%s",
-	    req->target ? req->target : "(null)");
-	snprintf(fake.what, sizeof(fake.what), "%s",
-	    req->what ? req->what : "(null)");
-	free(fake.body);
-	fake.body = req->body ? strndup(req->body, req->body_len) : NULL;
-	fake.body_len = req->body_len;
-	fake.done = done;
-	fake.arg = arg;
-	return 0;
-}
-
-static void
-fake_answer(long status, const char *body, int file)
-{
-	struct aws_response res;
-	char *text = NULL;
-	size_t len;
-
-	if (file) {
-		if ((text = t_read_file(body, &len)) == NULL) {
-			T_OK(0, "read %s", body);
-			return;
-		}
-		body = text;
-	} else
-		len = strlen(body);
-	memset(&res, 0, sizeof(res));
-	res.ok = status >= 200 && status < 300;
-	res.status = status;
-	res.body = body;
-	res.body_len = len;
-	if (!res.ok)
-		aws_error_parse(body, len, status, &res.err);
-	T_OK(fake.done != NULL, "a call is pending");
-	if (fake.done)
-		fake.done(&res, fake.arg);
-	fake.done = NULL;
-	free(text);
-}
 
 /* A string of n copies of c, malloc'd. */
 static char *
@@ -890,12 +821,12 @@ test_calls_refused(void)
 	T_EQ_INT(fake.calls, 0);
 
 	/* aws_call refusing: -1, and the callback never runs */
-	fake.fail = 1;
+	fake.refuse = 1;
 	T_EQ_INT(r53_upsert(a, "Z1", "vpn", "1.2.3.4", 60, change_cb, &got),
 	    -1);
-	fake.fail = 1;
+	fake.refuse = 1;
 	T_EQ_INT(r53_get_change(a, "C1", change_cb, &got), -1);
-	fake.fail = 1;
+	fake.refuse = 1;
 	T_EQ_INT(r53_get_record(a, "Z1", "vpn", record_cb, &got), -1);
 	T_EQ_INT(got.calls, 0);
 	T_EQ_INT(fake.calls, 0);

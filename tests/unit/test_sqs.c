@@ -2,7 +2,7 @@
  * test_sqs: the SQS adapter's builders and parser against answers captured
  * from moto 5.2.1 and hand-written in AWS's shape (tests/fixtures/sqs/),
  * broken answers, and sqs_receive/sqs_delete against a fake aws_call()
- * (defined here, so the linker never needs aws.o).
+ * (fake_aws.h).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,70 +13,10 @@
 #include "buf.h"
 #include "sqs.h"
 #include "t.h"
+#include "fake_aws.h"
 
 #define FIX "tests/fixtures/"
 #define QURL "https://sqs.us-east-1.amazonaws.com/123456789012/stingy-events"
-
-static struct {
-	int		 calls;
-	char		 service[16], content_type[64], target[64];
-	char		*body;
-	long		 timeout_ms;
-	size_t		 max_response;
-	int		 max_attempts;
-	aws_done_cb	 done;
-	void		*arg;
-} fake;
-
-int
-aws_call(struct aws *a, const struct aws_request *req, aws_done_cb done,
-    void *arg)
-{
-	(void)a;
-	fake.calls++;
-	snprintf(fake.service, sizeof(fake.service), "%s", req->service);
-	snprintf(fake.content_type, sizeof(fake.content_type), "%s",
-	    req->content_type ? req->content_type : "(null)");
-	snprintf(fake.target, sizeof(fake.target), "%s",
-	    req->target ? req->target : "(null)");
-	free(fake.body);
-	fake.body = strndup(req->body, req->body_len);
-	fake.timeout_ms = req->timeout_ms;
-	fake.max_response = req->max_response;
-	fake.max_attempts = req->max_attempts;
-	fake.done = done;
-	fake.arg = arg;
-	return 0;
-}
-
-static void
-fake_answer(long status, const char *body, int file)
-{
-	struct aws_response res;
-	char *text = NULL;
-	size_t len;
-
-	if (file) {
-		if ((text = t_read_file(body, &len)) == NULL) {
-			T_OK(0, "read %s", body);
-			return;
-		}
-		body = text;
-	} else
-		len = strlen(body);
-	memset(&res, 0, sizeof(res));
-	res.ok = status >= 200 && status < 300;
-	res.status = status;
-	res.body = body;
-	res.body_len = len;
-	if (!res.ok)
-		aws_error_parse(body, len, status, &res.err);
-	T_OK(fake.done != NULL, "a call is pending");
-	if (fake.done)
-		fake.done(&res, fake.arg);
-	fake.done = NULL;
-	free(text);
-}
 
 static int
 parse_file(const char *name, struct sqs_messages *m, char *err, size_t errlen)
