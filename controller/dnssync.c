@@ -136,26 +136,24 @@ dns_classify_cf(const struct cf_answer *a)
 enum dns_fail
 dns_classify_aws(const struct aws_error *e)
 {
-	static const char *const rate[] = { "Throttling", "ThrottlingException",
-	    "PriorRequestNotComplete", "RequestLimitExceeded",
-	    "TooManyRequestsException", NULL };
-	static const char *const auth[] = { "AccessDenied",
-	    "AccessDeniedException", "InvalidClientTokenId",
-	    "SignatureDoesNotMatch", "UnrecognizedClientException",
-	    "ExpiredToken", "ExpiredTokenException", NULL };
+	/* Already retried by aws.c (standard mode): now a backoff of ours. */
+	static const char *const throttled[] = { "Throttling",
+	    "ThrottlingException", "PriorRequestNotComplete",
+	    "RequestLimitExceeded", "TooManyRequestsException", NULL };
 
 	if (e->transport || e->http_status == 0 || e->http_status >= 500 ||
 	    strcmp(e->code, "MalformedResponse") == 0)
 		return DNS_FAIL_TRANSIENT;
-	for (size_t i = 0; rate[i]; i++)
-		if (strcmp(e->code, rate[i]) == 0)
+	for (size_t i = 0; throttled[i]; i++)
+		if (strcmp(e->code, throttled[i]) == 0)
 			return DNS_FAIL_TRANSIENT;
 	if (e->http_status == 429)
 		return DNS_FAIL_RATE;
-	/* AWS credentials are not ours to fetch again: a configuration error. */
-	for (size_t i = 0; auth[i]; i++)
-		if (strcmp(e->code, auth[i]) == 0)
-			return DNS_FAIL_CONFIG;
+	/*
+	 * Any other 4xx: no such zone, a bad change batch, a missing token
+	 * parameter, and AWS credentials refused (those are not ours to fetch
+	 * again) are all for the user to fix.
+	 */
 	return DNS_FAIL_CONFIG;
 }
 
