@@ -46,12 +46,13 @@ import ipaddress
 import json
 import re
 import socket
-import socketserver
 import struct
 import threading
 import time
 import urllib.parse
 import uuid
+
+from loopback import LoopbackHTTPServer, close_connections
 
 BASE = "/client/v4"
 MAX_BODY = 1024 * 1024
@@ -253,16 +254,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             pass
 
 
-class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True           # stop() joins them itself
-    block_on_close = False
-    allow_reuse_address = True
+class _Server(LoopbackHTTPServer):
     request_queue_size = 128        # the listen backlog (5 by default drops bursts)
-
-    def server_bind(self):
-        # HTTPServer.server_bind would look the host name up: not needed.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
 
 
 class FakeCloudflare:
@@ -318,15 +311,7 @@ class FakeCloudflare:
             self._thread.join(timeout)
         with self._lock:
             conns = list(self._conns.items())
-        for c, _ in conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        deadline = time.monotonic() + timeout
-        for _, t in conns:
-            if t is not threading.current_thread():
-                t.join(max(0.0, deadline - time.monotonic()))
+        close_connections(conns, timeout)
         self._server.server_close()
 
     def __enter__(self):

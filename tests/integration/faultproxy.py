@@ -30,11 +30,12 @@ import http.server
 import json
 import select
 import socket
-import socketserver
 import struct
 import threading
 import time
 import urllib.parse
+
+from loopback import LoopbackHTTPServer, close_connections
 
 MAX_CONNECTIONS = 64
 MAX_BODY = 4 * 1024 * 1024
@@ -339,16 +340,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    block_on_close = False
-
-    def server_bind(self):
-        # HTTPServer.server_bind would look the host name up: not needed.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
-
+class _Server(LoopbackHTTPServer):
     def process_request(self, request, client_address):
         p = self.fault_proxy
         with p._lock:
@@ -416,14 +408,7 @@ class FaultProxy:
         self._server.server_close()
         with self._lock:
             conns = list(self._conns.items())
-        for sock, _ in conns:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        deadline = time.monotonic() + timeout
-        for _, t in conns:
-            t.join(max(0.0, deadline - time.monotonic()))
+        close_connections(conns, timeout)
         self._thread = None
 
     # -- rules --------------------------------------------------------------

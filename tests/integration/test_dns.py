@@ -11,7 +11,6 @@ import http.server
 import json
 import os
 import signal
-import socketserver
 import threading
 import time
 import unittest
@@ -19,6 +18,7 @@ import urllib.request
 
 from fakecf import FakeCloudflare, new_id
 from harness import http_get, wait_for
+from loopback import LoopbackHTTPServer
 from test_reconcile import ReconcileTest
 
 TOKEN = "cf-test-token-4b9d0c7e1a2f"
@@ -439,10 +439,7 @@ class Route53Shim:
                 self.end_headers()
                 self.wfile.write(data)
 
-        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-            daemon_threads = True
-
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = LoopbackHTTPServer(("127.0.0.1", 0), Handler)
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
