@@ -893,13 +893,18 @@ serve_once(int status, const char *body, pid_t *pid)
 	port = ntohs(sa.sin_port);
 	if ((*pid = fork()) == 0) {
 		if ((c = accept(s, NULL, NULL)) >= 0) {
-			(void)read(c, req, sizeof(req));
+			int ok;
+
 			snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Type: "
 			    "application/json\r\nContent-Length: %zu\r\nConnection: "
 			    "close\r\n\r\n", status, strlen(body));
-			(void)write(c, head, strlen(head));
-			(void)write(c, body, strlen(body));
+			/* The child's exit status tells the parent whether it answered. */
+			ok = read(c, req, sizeof(req)) > 0 &&
+			    write(c, head, strlen(head)) == (ssize_t)strlen(head) &&
+			    write(c, body, strlen(body)) == (ssize_t)strlen(body);
 			close(c);
+			if (!ok)
+				_exit(1);
 		}
 		_exit(0);
 	}
@@ -1074,10 +1079,11 @@ test_main(void)
 	if ((fd = mkstemp(conf)) >= 0) {
 		char *text = t_read_file("tests/fixtures/conf/minimal.conf", NULL);
 
-		if (text) {
-			(void)write(fd, text, strlen(text));
-			(void)write(fd, "\n[controller]\nlisten = off\n", 27);
-		}
+		int wrote = text != NULL &&
+		    write(fd, text, strlen(text)) == (ssize_t)strlen(text) &&
+		    write(fd, "\n[controller]\nlisten = off\n", 27) == 27;
+
+		T_OK(wrote, "wrote %s", conf);
 		close(fd);
 		free(text);
 		rc = run_main((char *[]){ "status", "-c", conf, NULL }, &out, &err);
