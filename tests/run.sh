@@ -25,9 +25,13 @@ passed=0 failed=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
+# TEST_EXEC: a command put before each unit test program, such as
+# qemu-aarch64-static for a cross build (split on spaces: "qemu-aarch64-static -L /x").
+read -r -a test_exec <<<"${TEST_EXEC:-}"
+
 for t in "$@"; do
 	name=$(basename "$t")
-	if "$t" >"$log/$name.out" 2>&1; then rc=0; else rc=$?; fi
+	if ${test_exec[@]+"${test_exec[@]}"} "$t" >"$log/$name.out" 2>&1; then rc=0; else rc=$?; fi
 	line=$(grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed$' "$log/$name.out" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "unit  $name: no summary line (exit $rc)"
