@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "desired.h"
+#include "initcmd.h"
 #include "log.h"
 #include "statuscmd.h"
 
@@ -26,6 +27,11 @@ static const char usage_text[] =
 "  status [-c FILE] [--json] [--url URL]\n"
 "                         the running daemon's status: endpoint, primary,\n"
 "                         replacement, events, interruptions, last errors\n"
+"  init  --stack NAME [--region REGION] [--profile PROFILE] [-c FILE|-]\n"
+"        [--force] [--state-db PATH] [--listen ADDR]\n"
+"                         write desired.conf from a CloudFormation stack's\n"
+"                         outputs (checked by the config parser first);\n"
+"                         an existing FILE only with --force\n"
 "  version                print the version\n"
 "\n"
 "options:\n"
@@ -152,6 +158,8 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return statuscmd_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "init") == 0)
+		return initcmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "stingy-vpn: unknown command '%s' (try --help)\n", cmd);
 	return 2;
 }

@@ -16,6 +16,7 @@ static const struct {
 	{ "sns",	"SNS" },
 	{ "route53",	"ROUTE_53" },
 	{ "monitoring",	"CLOUDWATCH" },
+	{ "cloudformation", "CLOUDFORMATION" },
 };
 
 static int
@@ -219,6 +220,7 @@ endpoint_resolve(const char *service, const char *region,
 		"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_EC2",
 		"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_SNS",
 		"AWS_ENDPOINT_URL_ROUTE_53", "AWS_ENDPOINT_URL_CLOUDWATCH",
+		"AWS_ENDPOINT_URL_CLOUDFORMATION",
 	};
 	const char *src = "AWS_ENDPOINT_URL_<SERVICE>";
 	int route53;

@@ -48,6 +48,7 @@ test_suffix(void)
 		{ "sns", "SNS" }, { "route53", "ROUTE_53" },
 		{ "monitoring", "CLOUDWATCH" }, { "secretsmanager", "SECRETSMANAGER" },
 		{ "cognito-idp", "COGNITO_IDP" },
+		{ "cloudformation", "CLOUDFORMATION" },
 	};
 	char buf[64];
 	size_t i;
@@ -95,6 +96,15 @@ test_resolve(void)
 		  "https://route53.amazonaws.com", "us-east-1", "default" },
 		{ "route53", NULL, NULL, NULL, NULL,
 		  "https://route53.amazonaws.com", "us-east-1", "default" },
+		/* cloudformation (stingy-vpn init): the same order */
+		{ "cloudformation", "eu-west-1", "http://cfn:1/", "http://all:1",
+		  NULL, "http://cfn:1", "eu-west-1",
+		  "AWS_ENDPOINT_URL_CLOUDFORMATION" },
+		{ "cloudformation", "eu-west-1", "", "http://all:1", NULL,
+		  "http://all:1", "eu-west-1", "AWS_ENDPOINT_URL" },
+		{ "cloudformation", "eu-west-1", NULL, NULL, NULL,
+		  "https://cloudformation.eu-west-1.amazonaws.com", "eu-west-1",
+		  "default" },
 	};
 	struct endpoint ep;
 	char err[256];
@@ -216,6 +226,16 @@ test_env(void)
 	    err, sizeof(err)), 0);
 	T_EQ_STR(ep.url, "http://r53:4");
 	T_EQ_STR(ep.signing_region, "us-east-1");
+	T_EQ_INT(endpoint_resolve_env("cloudformation", "eu-west-1", NULL, &ep,
+	    err, sizeof(err)), 0);
+	T_EQ_STR(ep.url, "http://all:2");
+	setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://cfn:5", 1);
+	T_EQ_INT(endpoint_resolve_env("cloudformation", "eu-west-1", NULL, &ep,
+	    err, sizeof(err)), 0);
+	T_EQ_STR(ep.url, "http://cfn:5");
+	T_EQ_STR(ep.source, "AWS_ENDPOINT_URL_CLOUDFORMATION");
+	T_EQ_STR(ep.signing_region, "eu-west-1");
+	unsetenv("AWS_ENDPOINT_URL_CLOUDFORMATION");
 
 	unsetenv("AWS_ENDPOINT_URL");
 	unsetenv("AWS_ENDPOINT_URL_SQS");
