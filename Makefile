@@ -197,7 +197,8 @@ UNIT_SED    = -e 's|/usr/bin/stingy-vpn|$(BINDIR)/stingy-vpn|g' \
               -e 's|/usr/share/doc/stingy-vpn/|$(DOCDIR)/|g'
 INSTALLED   = $(BINDIR)/stingy-vpn $(BINDIR)/stingy-vpn-reresolve \
               $(SYSTEMDUNITDIR)/stingy-vpn.service $(CLIENT_UNITS:%=$(SYSTEMDUNITDIR)/%) \
-              $(MANDIR)/man8/stingy-vpn.8.gz $(MANDIR)/man5/desired.conf.5.gz \
+              $(MANDIR)/man8/stingy-vpn.8.gz $(MANDIR)/man8/stingy-vpn-reresolve.8.gz \
+              $(MANDIR)/man5/desired.conf.5.gz \
               $(DOCDIR)/desired.conf.example $(if $(CFN_TEMPLATE),$(PKGDATADIR)/stingy-vpn.yaml)
 
 install: $(BIN)
@@ -209,9 +210,10 @@ install: $(BIN)
 		f=$(DESTDIR)$(SYSTEMDUNITDIR)/$${u#*/}; \
 		sed $(UNIT_SED) deploy/$$u >$$f && chmod 0644 $$f || exit 1; \
 	done
-	gzip -9n -c deploy/man/stingy-vpn.8 >$(DESTDIR)$(MANDIR)/man8/stingy-vpn.8.gz
-	gzip -9n -c deploy/man/desired.conf.5 >$(DESTDIR)$(MANDIR)/man5/desired.conf.5.gz
-	chmod 0644 $(DESTDIR)$(MANDIR)/man8/stingy-vpn.8.gz $(DESTDIR)$(MANDIR)/man5/desired.conf.5.gz
+	for m in man8/stingy-vpn.8 man8/stingy-vpn-reresolve.8 man5/desired.conf.5; do \
+		f=$(DESTDIR)$(MANDIR)/$$m.gz; \
+		gzip -9n -c deploy/man/$${m#*/} >$$f && chmod 0644 $$f || exit 1; \
+	done
 	install -m 0644 config/desired.conf.example $(DESTDIR)$(DOCDIR)/desired.conf.example
 	$(if $(CFN_TEMPLATE),install -d $(DESTDIR)$(PKGDATADIR) && \
 		install -m 0644 $(CFN_TEMPLATE) $(DESTDIR)$(PKGDATADIR)/stingy-vpn.yaml)

@@ -28,8 +28,8 @@ from harness import BIN, ROOT, DaemonTest, http_get, wait_for
 
 BUILD = os.environ.get("BUILD", "build/plain")
 UNIT_SRC = os.path.join(ROOT, "deploy", "systemd", "stingy-vpn.service")
-MAN_SRC = [os.path.join(ROOT, "deploy", "man", "stingy-vpn.8"),
-           os.path.join(ROOT, "deploy", "man", "desired.conf.5")]
+MAN_PAGES = ["man8/stingy-vpn.8", "man8/stingy-vpn-reresolve.8", "man5/desired.conf.5"]
+MAN_SRC = [os.path.join(ROOT, "deploy", "man", p.split("/")[1]) for p in MAN_PAGES]
 EXAMPLE = os.path.join(ROOT, "config", "desired.conf.example")
 CFN_TEMPLATE = os.path.join(ROOT, "deploy", "stingy-vpn.yaml")
 # `systemd-analyze security --offline=yes` on the unit measured 1.1 with
@@ -77,6 +77,7 @@ def expected_debian_files():
         "usr/lib/systemd/system/stingy-vpn-reresolve@.service": 0o644,
         "usr/lib/systemd/system/stingy-vpn-reresolve@.timer": 0o644,
         "usr/share/man/man8/stingy-vpn.8.gz": 0o644,
+        "usr/share/man/man8/stingy-vpn-reresolve.8.gz": 0o644,
         "usr/share/man/man5/desired.conf.5.gz": 0o644,
         "usr/share/doc/stingy-vpn/desired.conf.example": 0o644,
     }
@@ -139,7 +140,7 @@ class InstallTest(unittest.TestCase):
                                                  "desired.conf.example"), EXAMPLE, shallow=False))
         # No live desired.conf: `stingy-vpn init` writes it; the directory waits.
         self.assertEqual(os.listdir(os.path.join(self.dest, "etc", "stingy-vpn")), [])
-        for page, src in zip(("man8/stingy-vpn.8.gz", "man5/desired.conf.5.gz"), MAN_SRC):
+        for page, src in zip([p + ".gz" for p in MAN_PAGES], MAN_SRC):
             path = os.path.join(self.manpath, page)
             with open(path, "rb") as f:
                 head = f.read(10)
@@ -166,6 +167,7 @@ class InstallTest(unittest.TestCase):
                 units + "stingy-vpn.service", units + "stingy-vpn-reresolve@.service",
                 units + "stingy-vpn-reresolve@.timer",
                 "usr/local/share/man/man8/stingy-vpn.8.gz",
+                "usr/local/share/man/man8/stingy-vpn-reresolve.8.gz",
                 "usr/local/share/man/man5/desired.conf.5.gz",
                 "usr/local/share/doc/stingy-vpn/desired.conf.example"}
         if os.path.exists(CFN_TEMPLATE):
@@ -250,8 +252,7 @@ class InstallTest(unittest.TestCase):
     def test_man_pages_lint_clean(self):
         for tool in ("groff", "mandoc", "man"):
             need(self, tool)
-        pages = MAN_SRC + [os.path.join(self.manpath, "man8", "stingy-vpn.8.gz"),
-                           os.path.join(self.manpath, "man5", "desired.conf.5.gz")]
+        pages = MAN_SRC + [os.path.join(self.manpath, p + ".gz") for p in MAN_PAGES]
         for src in MAN_SRC:
             with self.subTest(groff=src):
                 r = subprocess.run(["groff", "-man", "-ww", "-z", src], capture_output=True,
@@ -286,7 +287,7 @@ class InstallTest(unittest.TestCase):
         self.assertIn("BOGUS", r.stderr)
 
     def test_desired_conf_5_documents_every_key_of_the_example(self):
-        with open(MAN_SRC[1]) as f:
+        with open(MAN_SRC[2]) as f:
             page = f.read()
         with open(EXAMPLE) as f:
             example = f.read()
