@@ -1,8 +1,12 @@
 """make demo: the whole loop against a local AWS emulator (moto), narrated.
 
-Starts moto on a free loopback port and creates the AWS side in it (queue,
-EventBridge rule, launch template, subnets, Elastic IP, SSM parameter), runs
-the real stingy-vpn daemon, and shows: the first launch, a spot interruption
+Starts moto on a free loopback port and deploys the AWS side into it the way
+a user does on AWS: deploy/stingy-vpn.yaml through CloudFormation (VPC,
+subnets, security group, launch template, EventBridge rules, SQS queue with
+its dead-letter queue, Elastic IP, SNS topic, SSM parameter, the
+controller's IAM user). `stingy-vpn init --stack` writes desired.conf from
+the stack's outputs, then the real daemon runs on that file and the demo
+shows: the first launch, a spot interruption
 warning sent through EventBridge put-events, the make-before-break
 replacement, the Elastic IP moving and the SSM mirror updating, then the old
 instance terminated. A small thread plays the instance bootstrap, which on
@@ -12,13 +16,14 @@ starts, it stops. Nothing leaves 127.0.0.1.
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "integration"))
-from harness import (CREDS, Bootstrapper, Daemon, Moto, World, free_port,  # noqa: E402
-                     http_get, wait_for, write_conf)
+from harness import (BIN, CREDS, REGION, Bootstrapper, Daemon, Moto,  # noqa: E402
+                     StackWorld, free_port, http_get, wait_for)
 
 T0 = time.monotonic()
 
@@ -53,14 +58,17 @@ class Demo:
     def run(self):
         say("starting the AWS emulator (moto) on %s" % self.moto.url)
         self.moto.start()
-        self.world = World(self.moto)
-        self.eip = self.world.allocate_eip()
-        self.eip_address = self.world.ec2.describe_addresses(
-            AllocationIds=[self.eip])["Addresses"][0]["PublicIp"]
-        say("created the AWS side: an SQS queue fed by an EventBridge rule for aws.ec2 "
-            "events, launch template %s, two subnets, Elastic IP %s (%s), and the SSM "
-            "parameter /stingy-vpn/instance-id = initial"
-            % (self.world.launch_template, self.eip, self.eip_address))
+        say("deploying deploy/stingy-vpn.yaml into it through CloudFormation "
+            "(stack vpn-stack, EndpointName=vpn, CreateElasticIp=yes)")
+        self.world = StackWorld(self.moto, stack="vpn-stack",
+                                params={"EndpointName": "vpn", "CreateElasticIp": "yes"})
+        out = self.world.outputs
+        self.eip = out["ElasticIpAllocationId"]
+        self.eip_address = out["ElasticIp"]
+        say("stack CREATE_COMPLETE: launch template %s, subnets %s, queue %s, "
+            "Elastic IP %s (%s), SSM %s/instance-id = %s"
+            % (out["LaunchTemplateId"], out["SubnetIds"], out["QueueUrl"].rsplit("/", 1)[-1],
+               self.eip, self.eip_address, out["SsmPrefix"], self.world.ssm_value()))
         self.boot = Bootstrapper(self.moto, delay=2.0)
         self.boot.start()
         say("on AWS the instance bootstrap tags an instance stingy-vpn:ready once "
@@ -68,15 +76,22 @@ class Demo:
 
         self.port = free_port()
         conf = os.path.join(self.tmp, "desired.conf")
-        write_conf(conf, self.world, os.path.join(self.tmp, "state.db"), self.port,
-                   elastic_ip=self.eip, sqs_wait="5s")
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self.tmp,
-               "AWS_ENDPOINT_URL": self.moto.url}
+               "AWS_ENDPOINT_URL": self.moto.url, "AWS_REGION": REGION}
         env.update(CREDS)
+        cmd = [BIN, "init", "--stack", "vpn-stack", "-c", conf,
+               "--state-db", os.path.join(self.tmp, "state.db"),
+               "--listen", "127.0.0.1:%d" % self.port]
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise AssertionError("stingy-vpn init failed: %s" % r.stderr.strip())
+        say("wrote desired.conf from the stack's outputs: stingy-vpn init --stack vpn-stack")
+        with open(conf) as f:
+            for line in f:
+                if line.strip() and not line.startswith("#"):
+                    say("    " + line.rstrip())
         self.daemon = Daemon(conf, env, args=[]).start()
         say("started the controller: stingy-vpn run -c %s" % conf)
-        say("desired.conf asks for one t4g.nano spot instance (t4g.micro as a fallback) "
-            "behind the Elastic IP")
 
         first = wait_for(lambda: (self.running() or [None])[0], 30, what="first launch")
         say("the controller saw no instance and launched one: %s" % first)

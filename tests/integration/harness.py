@@ -85,8 +85,13 @@ class Moto:
                             aws_secret_access_key=CREDS["AWS_SECRET_ACCESS_KEY"])
 
 
-class World:
-    """The AWS side a test needs, made in moto: queue, rule, template, subnets."""
+class AwsView:
+    """Clients for one endpoint's AWS side in moto, and the questions tests
+    ask of it. World makes that side by script; StackWorld deploys
+    deploy/stingy-vpn.yaml through CloudFormation. Both set queue_url,
+    queue_arn, subnets, launch_template and ssm_prefix."""
+
+    ssm_prefix = "/stingy-vpn"
 
     def __init__(self, moto, endpoint="vpn"):
         self.moto = moto
@@ -95,20 +100,6 @@ class World:
         self.sqs = moto.client("sqs")
         self.events = moto.client("events")
         self.ssm = moto.client("ssm")
-        q = self.sqs.create_queue(QueueName="stingy-vpn-events")
-        self.queue_url = q["QueueUrl"]
-        arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])
-        self.queue_arn = arn["Attributes"]["QueueArn"]
-        self.events.put_rule(Name="stingy-vpn-ec2",
-                             EventPattern=json.dumps({"source": ["aws.ec2", "aws.health"]}))
-        self.events.put_targets(Rule="stingy-vpn-ec2", Targets=[{"Id": "q", "Arn": self.queue_arn}])
-        subnets = self.ec2.describe_subnets()["Subnets"]
-        self.subnets = [s["SubnetId"] for s in subnets[:2]]
-        lt = self.ec2.create_launch_template(
-            LaunchTemplateName="stingy-vpn",
-            LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t4g.nano"})
-        self.launch_template = lt["LaunchTemplate"]["LaunchTemplateId"]
-        self.ssm.put_parameter(Name="/stingy-vpn/instance-id", Value="initial", Type="String")
 
     def run_instance(self, tags=None, itype="t4g.nano"):
         tags = dict(tags or {})
@@ -161,6 +152,70 @@ class World:
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
         a = a["Attributes"]
         return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"])
+
+
+class World(AwsView):
+    """The AWS side a test needs, made in moto: queue, rule, template, subnets."""
+
+    def __init__(self, moto, endpoint="vpn"):
+        super().__init__(moto, endpoint)
+        q = self.sqs.create_queue(QueueName="stingy-vpn-events")
+        self.queue_url = q["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])
+        self.queue_arn = arn["Attributes"]["QueueArn"]
+        self.events.put_rule(Name="stingy-vpn-ec2",
+                             EventPattern=json.dumps({"source": ["aws.ec2", "aws.health"]}))
+        self.events.put_targets(Rule="stingy-vpn-ec2", Targets=[{"Id": "q", "Arn": self.queue_arn}])
+        subnets = self.ec2.describe_subnets()["Subnets"]
+        self.subnets = [s["SubnetId"] for s in subnets[:2]]
+        lt = self.ec2.create_launch_template(
+            LaunchTemplateName="stingy-vpn",
+            LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t4g.nano"})
+        self.launch_template = lt["LaunchTemplate"]["LaunchTemplateId"]
+        self.ssm.put_parameter(Name="/stingy-vpn/instance-id", Value="initial", Type="String")
+
+
+TEMPLATE = os.path.join(ROOT, "deploy", "stingy-vpn.yaml")
+
+
+class StackWorld(AwsView):
+    """The AWS side as a user makes it: deploy/stingy-vpn.yaml deployed into
+    moto through CloudFormation. `params` are the stack's parameters by name;
+    `outputs` holds the stack's outputs once it is CREATE_COMPLETE."""
+
+    def __init__(self, moto, stack="stingy-vpn", params=None, timeout=60):
+        params = dict(params or {})
+        # moto 5.2.1's RunInstances demands a root volume size (MissingParameter
+        # size/snapshot) where AWS takes the AMI snapshot's: give it one.
+        params.setdefault("RootVolumeSize", "8")
+        super().__init__(moto, params.get("EndpointName", "vpn"))
+        self.stack = stack
+        self.cfn = moto.client("cloudformation")
+        with open(TEMPLATE) as f:
+            body = f.read()
+        self.cfn.create_stack(
+            StackName=stack, TemplateBody=body,
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"])
+        st = wait_for(lambda: (lambda st: st if st != "CREATE_IN_PROGRESS" else None)(
+            self._status()), timeout,
+                      interval=0.2, what="stack %s created" % stack)
+        if st != "CREATE_COMPLETE":
+            raise AssertionError("stack %s: %s" % (stack, st))
+        out = self.cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in out}
+        self.queue_url = self.outputs["QueueUrl"]
+        self.queue_arn = self.outputs["QueueArn"]
+        self.launch_template = self.outputs["LaunchTemplateId"]
+        self.subnets = [s.strip() for s in self.outputs["SubnetIds"].split(",")]
+        self.ssm_prefix = self.outputs["SsmPrefix"]
+        self.eip = self.outputs.get("ElasticIpAllocationId")
+
+    def _status(self):
+        return self.cfn.describe_stacks(StackName=self.stack)["Stacks"][0]["StackStatus"]
+
+    def ssm_value(self, name=None):
+        return super().ssm_value(name or self.ssm_prefix + "/instance-id")
 
 
 ALIVE = ("pending", "running", "stopping", "stopped")
