@@ -329,6 +329,25 @@ class AliveSampler(threading.Thread):
         return None
 
 
+# The Debian package each tool of the real-WireGuard tests comes from.
+_TOOL_PACKAGES = {"wg": "wireguard-tools", "wg-quick": "wireguard-tools",
+                  "wireguard-go": "wireguard-go", "ip": "iproute2", "nsenter": "util-linux"}
+
+
+def wireguard_netns_support(tools=("wg", "wireguard-go", "ip")):
+    """(True, "") when this machine can run wireguard-go in network
+    namespaces with `tools` on PATH; else (False, why), for skipUnless."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return False, "needs root (network namespaces and a tun device)"
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        pkgs = sorted({_TOOL_PACKAGES.get(t, t) for t in missing})
+        return False, "needs %s (apt-get install %s)" % (", ".join(missing), " ".join(pkgs))
+    if not os.path.exists("/dev/net/tun"):
+        return False, "needs /dev/net/tun"
+    return True, ""
+
+
 def write_conf(path, world, db, port, **overrides):
     """A desired.conf for world; overrides replace keys by name."""
     keys = {

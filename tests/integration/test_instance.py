@@ -22,7 +22,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import CREDS, REGION, Moto, free_port, wait_for
+from harness import CREDS, REGION, Moto, free_port, wait_for, wireguard_netns_support
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -814,18 +814,10 @@ class SyncTest(AwsTest):
 # ---- real WireGuard in network namespaces ----
 
 def _can_run_real():
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return False, "needs root (network namespaces and a tun device)"
-    missing = [t for t in ("wg", "wg-quick", "wireguard-go", "ip", "nsenter")
-               if not shutil.which(t)]
-    if missing:
-        return False, "needs %s (apt-get install wireguard-tools wireguard-go iproute2 " \
-            "util-linux)" % ", ".join(missing)
-    if not AWS_BIN:
+    ok, why = wireguard_netns_support(("wg", "wg-quick", "wireguard-go", "ip", "nsenter"))
+    if ok and not AWS_BIN:
         return False, "needs the AWS CLI (aws)"
-    if not os.path.exists("/dev/net/tun"):
-        return False, "needs /dev/net/tun"
-    return True, ""
+    return ok, why
 
 
 _REAL_OK, _REAL_WHY = _can_run_real()

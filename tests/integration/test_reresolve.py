@@ -14,6 +14,8 @@ import tempfile
 import time
 import unittest
 
+from harness import wireguard_netns_support
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SCRIPT = os.path.join(ROOT, "deploy", "client", "stingy-vpn-reresolve")
@@ -325,19 +327,7 @@ class ReresolveTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
 
 
-def _can_run_real():
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return False, "needs root (network namespaces and a tun device)"
-    missing = [t for t in ("wg", "wireguard-go", "ip") if not shutil.which(t)]
-    if missing:
-        return False, "needs %s (apt-get install wireguard-tools wireguard-go iproute2)" \
-            % ", ".join(missing)
-    if not os.path.exists("/dev/net/tun"):
-        return False, "needs /dev/net/tun"
-    return True, ""
-
-
-_REAL_OK, _REAL_WHY = _can_run_real()
+_REAL_OK, _REAL_WHY = wireguard_netns_support()
 
 
 @unittest.skipUnless(_REAL_OK, _REAL_WHY)
