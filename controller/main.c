@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costcmd.h"
 #include "daemon.h"
 #include "desired.h"
 #include "initcmd.h"
@@ -32,6 +33,9 @@ static const char usage_text[] =
 "                         write desired.conf from a CloudFormation stack's\n"
 "                         outputs (checked by the config parser first);\n"
 "                         an existing FILE only with --force\n"
+"  cost  [-c FILE] [--data-gb N] [--json]\n"
+"                         what the endpoint costs a month: current spot\n"
+"                         prices, IPv4, EBS, data; on-demand compared\n"
 "  version                print the version\n"
 "\n"
 "options:\n"
@@ -160,6 +164,8 @@ main(int argc, char **argv)
 		return statuscmd_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "init") == 0)
 		return initcmd_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "cost") == 0)
+		return costcmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "stingy-vpn: unknown command '%s' (try --help)\n", cmd);
 	return 2;
 }
