@@ -89,6 +89,7 @@ struct daemon {
 	char			 sqs_error[320];
 	char			 describe_error[320];
 	struct status_counters	 n;
+	struct status_histogram	 reconcile_hist;	/* reconcile() itself, seconds */
 	long long		 sqs_answer_us;	/* when the last SQS answer came */
 };
 
@@ -104,6 +105,16 @@ mono_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* mono_ns: CLOCK_MONOTONIC in ns (reconcile() takes well under 1 us). */
+static long long
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void
@@ -169,6 +180,7 @@ ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 {
 	struct eb_event ev;
 	struct store_event se;
+	enum status_event_type type;
 	const char *doom;
 	char err[256];
 	unsigned owned = 0, first = 0;
@@ -181,6 +193,7 @@ ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 			return;
 		}
 		d->n.events_quarantined++;
+		d->n.events_by_type[STATUS_EV_OTHER][STATUS_EV_QUARANTINED]++;
 		log_warnx("sqs: message %s quarantined: %s", m->message_id, err);
 		delete_message(d, m);
 		return;
@@ -188,13 +201,16 @@ ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 	for (unsigned i = 0; i < ev.n_instances; i++)
 		if (own_instance(d, ev.instance_ids[i]) && owned++ == 0)
 			first = i;
+	type = ingest_event_type(ev.kind);
 	if (owned == 0) {
 		if (ev.n_instances > 0) {
 			d->n.events_foreign++;
+			d->n.events_by_type[type][STATUS_EV_FOREIGN]++;
 			log_debug("event %s: %s for %s: not ours", ev.id,
 			    event_kind_name(ev.kind), ev.instance_ids[0]);
 		} else {
 			d->n.events_ignored++;
+			d->n.events_by_type[type][STATUS_EV_IGNORED]++;
 			log_debug("event %s: %s names no instance: ignored",
 			    ev.id, ev.detail_type);
 		}
@@ -210,9 +226,11 @@ ingest_message(struct daemon *d, const struct sqs_message *m, time_t now)
 	}
 	if (rc == 0) {
 		d->n.events_duplicate++;
+		d->n.events_by_type[type][STATUS_EV_DUPLICATE]++;
 		log_info("event %s: duplicate delivery, already recorded", ev.id);
 	} else {
 		d->n.events_new++;
+		d->n.events_by_type[type][STATUS_EV_NEW]++;
 		log_notice("event %s: %s for %s%s%s", ev.id, event_kind_name(ev.kind),
 		    ev.instance_ids[first], doom ? ": doomed by " : "",
 		    doom ? doom : "");
@@ -530,6 +548,7 @@ reconcile_cb(evutil_socket_t fd, short what, void *arg)
 	struct rc_observed *o;
 	struct rc_result r;
 	time_t now = time(NULL);
+	long long t0;
 
 	(void)fd;
 	(void)what;
@@ -545,7 +564,9 @@ reconcile_cb(evutil_socket_t fd, short what, void *arg)
 		free(o);
 		return;
 	}
+	t0 = mono_ns();
 	reconcile(d->conf, o, now, &r);
+	status_histogram_observe(&d->reconcile_hist, (double)(mono_ns() - t0) / 1e9);
 	free(o);
 	d->reconciles++;
 	if (r.n > 0)
@@ -771,6 +792,17 @@ view_fill(struct daemon *d, struct status_view *v, char *reason, size_t len,
 		dnssync_status(executor_dns(d->ex), &m->dns);
 		v->dns = &m->dns;
 	}
+	v->outcomes = executor_outcomes(d->ex);
+	v->aws_requests = aws_requests_tally(d->aws);
+	v->aws_errors = aws_errors_tally(d->aws);
+	v->reconcile_duration = &d->reconcile_hist;
+	/*
+	 * The monthly estimate (cost.h) is not wired in yet: unknown, so
+	 * /metrics leaves stingy_estimated_monthly_cost_dollars out. Set it
+	 * here from an estimate kept in struct daemon, made when spot prices
+	 * arrive (never per scrape).
+	 */
+	v->cost_month_usd = -1;
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "reconcile.h"
 #include "sns.h"
 #include "ssm.h"
+#include "status.h"
 #include "store.h"
 
 #define MAX_SLOTS		32	/* actions in flight or backing off */
@@ -56,6 +57,7 @@ struct executor {
 	struct slot		 slots[MAX_SLOTS];
 	unsigned		 inflight;
 	unsigned long long	 actions_total;
+	struct status_outcomes	 outcomes;	/* for /metrics */
 
 	int			 recovering;	/* intents being resolved */
 	char			 launching[MAX_LAUNCHING][64];	/* launch ids with a call out */
@@ -333,6 +335,20 @@ set_config_blocked(struct executor *ex, const char *why)
 
 static void recover_intent(struct executor *ex, const char *launch_id);
 
+/* launch_result: the result label of a failed launch (status.h). */
+static enum status_result
+launch_result(enum launch_error_class cls)
+{
+	switch (cls) {
+	case LAUNCH_ERR_CAPACITY:
+		return STATUS_R_CAPACITY;
+	case LAUNCH_ERR_CONFIG:
+		return STATUS_R_CONFIG;
+	default:
+		return STATUS_R_ERROR;	/* ambiguous or another refusal */
+	}
+}
+
 static void
 launch_done_cb(const struct aws_error *err, const struct ec2_instance *inst,
     void *arg)
@@ -342,6 +358,7 @@ launch_done_cb(const struct aws_error *err, const struct ec2_instance *inst,
 	struct store_instance si;
 	char eb[400], what[120];
 	time_t now = time(NULL);
+	enum launch_error_class cls;
 	int ok = 0;
 
 	if (ex->stopping)
@@ -363,12 +380,15 @@ launch_done_cb(const struct aws_error *err, const struct ec2_instance *inst,
 		log_notice("launch %s: %s %s launched (%s)", c->launch_id,
 		    inst->id, what, c->reason);
 		audit(ex, "launch", inst->id, c->reason, "ok");
+		ex->outcomes.launches[STATUS_R_OK]++;
 		ok = 1;
 		goto out;
 	}
 	aws_error_str(err, eb, sizeof(eb));
-	switch (executor_launch_error_class(err->code, err->http_status,
-	    err->transport)) {
+	cls = executor_launch_error_class(err->code, err->http_status,
+	    err->transport);
+	ex->outcomes.launches[launch_result(cls)]++;
+	switch (cls) {
 	case LAUNCH_ERR_CAPACITY:
 		log_warnx("ec2: RunInstances %s: %s; skipping this pool for "
 		    "%u s", what, eb, ex->d->capacity_cooldown_ms / 1000);
@@ -449,6 +469,7 @@ do_launch(struct executor *ex, const struct rc_action *a, time_t now)
 	    a->subnet, now) == -1) {
 		log_error("executor: launch %s: intent not committed: %s; not "
 		    "launching", c->launch_id, store_error(ex->store));
+		ex->outcomes.launches[STATUS_R_ERROR]++;
 		call_end(c, 0);
 		return;
 	}
@@ -478,6 +499,7 @@ do_launch(struct executor *ex, const struct rc_action *a, time_t now)
 		    NULL, "RunInstances could not start", now);
 		log_error("executor: launch %s: RunInstances could not start",
 		    c->launch_id);
+		ex->outcomes.launches[STATUS_R_ERROR]++;
 		call_end(c, 0);
 	}
 }
@@ -700,6 +722,7 @@ associate_done_cb(const struct aws_error *err, const char *assoc, void *arg)
 		log_warnx("ec2: AssociateAddress %s -> %s: %s", ex->d->elastic_ip,
 		    c->instance, eb);
 		audit(ex, "associate-eip", c->instance, c->reason, eb);
+		ex->outcomes.eip_associations[STATUS_R_ERROR]++;
 		/* Where it is now is not known for sure: read it again. */
 		executor_refresh(ex);
 		call_end(c, 0);
@@ -711,6 +734,7 @@ associate_done_cb(const struct aws_error *err, const char *assoc, void *arg)
 	    ex->d->elastic_ip, ex->eip_address[0] ? " " : "", ex->eip_address,
 	    c->instance);
 	audit(ex, "associate-eip", c->instance, c->reason, "ok");
+	ex->outcomes.eip_associations[STATUS_R_OK]++;
 	endpoint_update(ex, NULL, NULL);
 out:
 	call_end(c, 1);
@@ -731,6 +755,7 @@ ssm_put_done_cb(const struct aws_error *err, long long version, void *arg)
 		aws_error_str(err, eb, sizeof(eb));
 		log_warnx("ssm: PutParameter %s = %s: %s", name, c->instance, eb);
 		audit(ex, "put-ssm", c->instance, name, eb);
+		ex->outcomes.ssm_puts[STATUS_R_ERROR]++;
 		call_end(c, 0);
 		return;
 	}
@@ -739,6 +764,7 @@ ssm_put_done_cb(const struct aws_error *err, long long version, void *arg)
 	snprintf(ex->ssm_value, sizeof(ex->ssm_value), "%s", c->instance);
 	log_notice("endpoint %s: %s = %s", endpoint(ex), name, c->instance);
 	audit(ex, "put-ssm", c->instance, name, "ok");
+	ex->outcomes.ssm_puts[STATUS_R_OK]++;
 	endpoint_update(ex, NULL, c->instance);
 out:
 	call_end(c, 1);
@@ -760,6 +786,7 @@ terminate_done_cb(const struct aws_error *err, const char *state, void *arg)
 		aws_error_str(err, eb, sizeof(eb));
 		log_warnx("ec2: TerminateInstances %s: %s", c->instance, eb);
 		audit(ex, "terminate", c->instance, c->reason, eb);
+		ex->outcomes.terminations[STATUS_R_ERROR]++;
 		call_end(c, 0);
 		return;
 	}
@@ -771,6 +798,7 @@ terminate_done_cb(const struct aws_error *err, const char *state, void *arg)
 	log_notice("terminate %s: %s (%s)", c->instance,
 	    state ? state : "shutting-down", c->reason);
 	audit(ex, "terminate", c->instance, c->reason, "ok");
+	ex->outcomes.terminations[STATUS_R_OK]++;
 out:
 	call_end(c, 1);
 }
@@ -841,21 +869,27 @@ do_simple(struct executor *ex, const struct rc_action *a, time_t now)
 		    endpoint(ex), ex->d->elastic_ip, a->instance, a->reason);
 		ex->eip_gen++;
 		if (ec2_associate_address(ex->aws, ex->d->elastic_ip,
-		    a->instance, associate_done_cb, c) == -1)
+		    a->instance, associate_done_cb, c) == -1) {
+			ex->outcomes.eip_associations[STATUS_R_ERROR]++;
 			call_end(c, 0);
+		}
 		break;
 	case RC_PUT_SSM:
 		ssm_name(ex, name, sizeof(name));
 		if (ssm_put_parameter(ex->aws, name, a->instance, "String", 1,
-		    ssm_put_done_cb, c) == -1)
+		    ssm_put_done_cb, c) == -1) {
+			ex->outcomes.ssm_puts[STATUS_R_ERROR]++;
 			call_end(c, 0);
+		}
 		break;
 	case RC_TERMINATE:
 		log_info("terminate %s: TerminateInstances (%s)", a->instance,
 		    a->reason);
 		if (ec2_terminate_instance(ex->aws, a->instance,
-		    terminate_done_cb, c) == -1)
+		    terminate_done_cb, c) == -1) {
+			ex->outcomes.terminations[STATUS_R_ERROR]++;
 			call_end(c, 0);
+		}
 		break;
 	default:
 		call_end(c, 0);
@@ -1146,6 +1180,12 @@ unsigned long long
 executor_actions_total(const struct executor *ex)
 {
 	return ex->actions_total;
+}
+
+const struct status_outcomes *
+executor_outcomes(const struct executor *ex)
+{
+	return &ex->outcomes;
 }
 
 const char *

@@ -32,6 +32,7 @@ struct event_base;
 struct executor;
 struct rc_observed;
 struct rc_result;
+struct status_outcomes;
 struct store;
 
 /* executor_done_cb: something changed; the daemon schedules a reconcile. */
@@ -79,6 +80,13 @@ void executor_run(struct executor *ex, const struct rc_result *r, time_t now);
 unsigned executor_inflight(const struct executor *ex);
 /* executor_actions_total: actions completed (ok or not) since start. */
 unsigned long long executor_actions_total(const struct executor *ex);
+/*
+ * executor_outcomes: launches, terminations, Elastic IP associations and
+ * SSM puts by result since start (status.h maps launch failures to
+ * results); owned by ex. A call that could not even be sent counts as an
+ * error; one that completes after executor_stop is not counted.
+ */
+const struct status_outcomes *executor_outcomes(const struct executor *ex);
 
 /* What the executor knows of the endpoint, for /status. Strings owned by ex. */
 const char *executor_eip_instance(const struct executor *ex);

@@ -84,3 +84,20 @@ ingest_observed(const struct ec2_instance *in, const char *endpoint,
 		snprintf(out->doomed_reason, sizeof(out->doomed_reason), "%s",
 		    in->state);
 }
+
+enum status_event_type
+ingest_event_type(enum event_kind kind)
+{
+	switch (kind) {
+	case EVENT_SPOT_INTERRUPTION:
+		return STATUS_EV_INTERRUPTION;
+	case EVENT_REBALANCE:
+		return STATUS_EV_REBALANCE;
+	case EVENT_STATE_CHANGE:
+		return STATUS_EV_STATE_CHANGE;
+	case EVENT_HEALTH_SCHEDULED:
+		return STATUS_EV_HEALTH;
+	default:
+		return STATUS_EV_OTHER;
+	}
+}

@@ -5,6 +5,9 @@
 #ifndef INGEST_H
 #define INGEST_H
 
+#include "events.h"
+#include "status.h"
+
 struct eb_event;
 struct ec2_instance;
 struct store_event;
@@ -40,5 +43,12 @@ void ingest_store_event(const struct eb_event *ev, unsigned i,
  */
 void ingest_observed(const struct ec2_instance *in, const char *endpoint,
     struct store_instance *out);
+
+/*
+ * ingest_event_type: the type label of stingy_events_by_type_total for an
+ * event kind: spot interruption, rebalance, state change, health (the AWS
+ * Health scheduled change), other (EVENT_OTHER and anything out of range).
+ */
+enum status_event_type ingest_event_type(enum event_kind kind);
 
 #endif

@@ -13,6 +13,13 @@
  * request is in flight is finished the same way, and detached (p->a = NULL)
  * so that the http completion, which the http client still owes it, only
  * frees it. Either way no callback runs after aws_free() returns.
+ *
+ * Counting, for /metrics: every attempt sent (http_start succeeded) counts
+ * in requests under (service, action); every attempt that failed, whether
+ * it is retried or final, counts in errors under (service,
+ * aws_error_metric_code()). So errors never exceed requests, and a 503 that
+ * a retry absorbed still shows. Calls cancelled by aws_free and attempts
+ * that could not be sent count in neither.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +36,7 @@
 #include "http.h"
 #include "log.h"
 #include "sigv4.h"
+#include "status.h"
 
 #define AWS_CONNECT_TIMEOUT_MS	5000L
 #define AWS_TIMEOUT_MS		30000L
@@ -49,6 +57,8 @@ struct aws {
 	time_t			 next_refresh;	/* no refresh attempt before */
 	struct aws_pending	*calls;		/* every call not yet finished */
 	int			 freeing;
+	struct status_tally	 requests;	/* (service, action), per attempt */
+	struct status_tally	 errors;	/* (service, code), per failed attempt */
 };
 
 struct aws_pending {
@@ -64,6 +74,7 @@ struct aws_pending {
 	char			*content_type;	/* NULL: none */
 	char			*target;	/* NULL: none */
 	char			*what;
+	char			 action[STATUS_TALLY_LABEL];	/* for the counts */
 	char			*body;
 	size_t			 body_len;
 	long			 timeout_ms;
@@ -269,6 +280,7 @@ aws_attempt(struct aws_pending *p, char *err, size_t errlen)
 	}
 	p->attempt++;
 	p->in_flight = 1;
+	status_tally_add(&a->requests, p->service, p->action, 1);
 	rc = 0;
 out:
 	sigv4_result_free(&sres);
@@ -374,6 +386,12 @@ aws_http_done_cb(const struct http_response *hres, void *arg)
 	}
 	log_debug("aws: %s -> %ld %s in %ld ms", p->what, hres->status,
 	    res.err.code, hres->elapsed_ms);
+	if (!p->a->freeing && hres->err != HTTP_ERR_CANCELLED) {
+		char code[STATUS_TALLY_LABEL];
+
+		status_tally_add(&p->a->errors, p->service,
+		    aws_error_metric_code(&res.err, code, sizeof(code)), 1);
+	}
 	if (strcmp(res.err.code, "SignatureDoesNotMatch") == 0)
 		aws_log_signature_debug(p);
 	if (!aws_error_retryable(&res.err) || p->attempt >= p->max_attempts ||
@@ -392,6 +410,64 @@ aws_http_done_cb(const struct http_response *hres, void *arg)
 		aws_finish(p, &res);
 		return;
 	}
+}
+
+const char *
+aws_error_metric_code(const struct aws_error *e, char *buf, size_t len)
+{
+	long n;
+	char end;
+
+	if (e->transport) {
+		if (strcmp(e->code, "Timeout") == 0)
+			snprintf(buf, len, "timeout");
+		else if (strcmp(e->code, "ResponseTooLarge") == 0)
+			snprintf(buf, len, "too_large");
+		else
+			snprintf(buf, len, "network");
+	} else if (e->code[0] == '\0')
+		snprintf(buf, len, "http_%ld", e->http_status);
+	else if (sscanf(e->code, "HTTP%ld%c", &n, &end) == 1)
+		snprintf(buf, len, "http_%ld", n);	/* no code in the body */
+	else
+		snprintf(buf, len, "%s", e->code);
+	return buf;
+}
+
+/*
+ * action_of: the operation a request names, for the counts: the
+ * X-Amz-Target after its last '.', else the word after the service in
+ * what ("ec2 RunInstances"), else "other". Only letters and digits kept.
+ */
+static void
+aws_action_of(const struct aws_request *req, char *out, size_t len)
+{
+	const char *s = NULL, *dot;
+	size_t n = 0, sl = strlen(req->service);
+
+	if (req->target != NULL && *req->target != '\0')
+		s = (dot = strrchr(req->target, '.')) ? dot + 1 : req->target;
+	else if (req->what != NULL && strncmp(req->what, req->service, sl) == 0 &&
+	    req->what[sl] == ' ')
+		s = req->what + sl + 1;
+	for (; s != NULL && n + 1 < len && ((*s >= 'A' && *s <= 'Z') ||
+	    (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')); s++)
+		out[n++] = *s;
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, len, "other");
+}
+
+const struct status_tally *
+aws_requests_tally(const struct aws *a)
+{
+	return &a->requests;
+}
+
+const struct status_tally *
+aws_errors_tally(const struct aws *a)
+{
+	return &a->errors;
 }
 
 /* copy: a malloc'd copy of s, or NULL for NULL; -1 when out of memory. */
@@ -463,6 +539,7 @@ aws_call(struct aws *a, const struct aws_request *req, aws_done_cb done,
 	if (req->what == NULL)
 		snprintf(what, sizeof(what), "%s %s %s", req->service,
 		    req->method, req->path);
+	aws_action_of(req, p->action, sizeof(p->action));
 	if (aws_copy(&p->service, req->service) == -1 ||
 	    aws_copy(&p->method, req->method) == -1 ||
 	    aws_copy(&p->query, req->query && *req->query ? req->query :

@@ -18,6 +18,7 @@
 struct event_base;
 struct http_client;
 struct aws;
+struct status_tally;
 
 struct aws_error {
 	long	http_status;	/* 0 when no HTTP answer came */
@@ -95,6 +96,26 @@ int aws_error_retryable(const struct aws_error *e);
  * given a uniform random r in [0,1): r * 2^(attempt-2) s, capped at 20 s. (retry.c)
  */
 long aws_retry_delay_ms(int attempt, double r);
+
+/*
+ * aws_error_metric_code: the code label of stingy_aws_errors_total for e,
+ * into buf (truncated to len); returns buf. AWS's error code when the
+ * answer carried one; "http_NNN" for an HTTP error without one (awserr's
+ * "HTTPNNN"); without an answer, "timeout", "too_large" or "network"
+ * (connect, reset, any other transport failure). The code is AWS's text:
+ * status_tally_add cleans and bounds it.
+ */
+const char *aws_error_metric_code(const struct aws_error *e, char *buf,
+    size_t len);
+
+/*
+ * aws_requests_tally, aws_errors_tally: the counts since aws_new (owned by
+ * a, valid until aws_free). requests: (service, action) per attempt sent;
+ * errors: (service, aws_error_metric_code) per failed attempt, retried or
+ * not. Calls cancelled by aws_free count in neither.
+ */
+const struct status_tally *aws_requests_tally(const struct aws *a);
+const struct status_tally *aws_errors_tally(const struct aws *a);
 
 /* aws_error_str: "CODE: message (HTTP nnn)" into buf; returns buf. */
 const char *aws_error_str(const struct aws_error *e, char *buf, size_t len);

@@ -29,6 +29,7 @@
 #include "http.h"
 #include "log.h"
 #include "sigv4.h"
+#include "status.h"
 #include "t.h"
 
 #define MAX_SEEN	16
@@ -677,6 +678,117 @@ test_new_errors(void)
 	aws_free(NULL);
 }
 
+static unsigned long long
+tally_get(const struct status_tally *t, const char *a, const char *b)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->row[i].a, a) == 0 && strcmp(t->row[i].b, b) == 0)
+			return t->row[i].n;
+	return 0;
+}
+
+/*
+ * test_counts: every attempt sent counts in requests by (service, action),
+ * every failed attempt in errors by (service, code); AWS's codes cleaned.
+ */
+static void
+test_counts(void)
+{
+	struct answer retry[] = {
+		{ 503, "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
+		  "<Message>slow down</Message></Error></Errors></Response>", 0, 0 },
+		{ 200, "{}", 0, 0 },
+	};
+	struct answer oops[] = { { 500, "oops", 0, 0 } };
+	struct answer evil[] = { { 400, "{\"__type\":\"x#Evil\\\"} 1\\nbad\","
+	    "\"message\":\"m\"}", 0, 0 } };
+	struct aws_request ec2run = {
+		.service = "ec2", .method = "POST", .path = "/",
+		.content_type = "application/x-www-form-urlencoded",
+		.body = "Action=RunInstances&Version=2016-11-15", .body_len = 38,
+		.what = "ec2 RunInstances",
+	};
+	struct aws_request anon = sqs_req;
+	const struct status_tally *rq, *er;
+	struct aws_error e;
+	struct aws *aws;
+	char code[64];
+
+	if ((aws = new_aws()) == NULL)
+		return;
+	rq = aws_requests_tally(aws);
+	er = aws_errors_tally(aws);
+	T_EQ_INT(rq->n, 0);
+	T_EQ_INT(er->n, 0);
+
+	/* a 503 that the retry absorbed: two requests, one error */
+	set_script(retry, 2);
+	T_EQ_INT(aws_call(aws, &sqs_req, done_cb, NULL), 0);
+	T_EQ_INT(run(5000), 0);
+	T_EQ_INT(last.ok, 1);
+	T_EQ_INT(tally_get(rq, "sqs", "ReceiveMessage"), 2);
+	T_EQ_INT(tally_get(er, "sqs", "RequestLimitExceeded"), 1);
+
+	/* given up after three 500s without a code: three of each */
+	set_script(oops, 1);
+	T_EQ_INT(aws_call(aws, &ec2run, done_cb, NULL), 0);
+	T_EQ_INT(run(8000), 0);
+	T_EQ_INT(last.ok, 0);
+	T_EQ_INT(tally_get(rq, "ec2", "RunInstances"), 3);
+	T_EQ_INT(tally_get(er, "ec2", "http_500"), 3);
+
+	/* a hostile code is cleaned; no target and no what: action "other" */
+	set_script(evil, 1);
+	anon.target = NULL;
+	anon.what = NULL;
+	T_EQ_INT(aws_call(aws, &anon, done_cb, NULL), 0);
+	T_EQ_INT(run(5000), 0);
+	T_EQ_STR(last.err.code, "Evil\"} 1 bad");	/* awserr flattens controls */
+	T_EQ_INT(tally_get(er, "sqs", "Evil___1_bad"), 1);
+	T_EQ_INT(tally_get(rq, "sqs", "other"), 1);
+	T_EQ_INT(rq->n, 3);
+	T_EQ_INT(er->n, 3);
+	aws_free(aws);
+
+	memset(&e, 0, sizeof(e));
+	e.transport = 1;
+	snprintf(e.code, sizeof(e.code), "Timeout");
+	T_EQ_STR(aws_error_metric_code(&e, code, sizeof(code)), "timeout");
+	snprintf(e.code, sizeof(e.code), "ResponseTooLarge");
+	T_EQ_STR(aws_error_metric_code(&e, code, sizeof(code)), "too_large");
+	snprintf(e.code, sizeof(e.code), "ConnectError");
+	T_EQ_STR(aws_error_metric_code(&e, code, sizeof(code)), "network");
+	e.transport = 0;
+	e.http_status = 503;
+	snprintf(e.code, sizeof(e.code), "HTTP503");
+	T_EQ_STR(aws_error_metric_code(&e, code, sizeof(code)), "http_503");
+	e.code[0] = '\0';
+	T_EQ_STR(aws_error_metric_code(&e, code, sizeof(code)), "http_503");
+	snprintf(e.code, sizeof(e.code), "HTTP503x");
+	T_EQ_STR(aws_error_metric_code(&e, code, sizeof(code)), "HTTP503x");
+	snprintf(e.code, sizeof(e.code), "InsufficientInstanceCapacity");
+	T_EQ_STR(aws_error_metric_code(&e, code, sizeof(code)),
+	    "InsufficientInstanceCapacity");
+}
+
+/* Calls cancelled by aws_free count in no error. */
+static void
+test_counts_cancel(void)
+{
+	struct answer slow[] = { { 200, "{}", 300, 0 } };
+	struct aws *aws;
+
+	set_script(slow, 1);
+	if ((aws = new_aws()) == NULL)
+		return;
+	T_EQ_INT(aws_call(aws, &sqs_req, done_cb, NULL), 0);
+	run_until_idle(50);
+	T_EQ_INT(aws_requests_tally(aws)->n, 1);
+	T_EQ_INT(aws_errors_tally(aws)->n, 0);
+	aws_free(aws);
+	run_until_idle(5000);
+}
+
 static int
 count_lines(const char *path)
 {
@@ -810,6 +922,8 @@ main(void)
 	T_RUN(test_signature_mismatch_log);
 	T_RUN(test_new_errors);
 	T_RUN(test_refresh);
+	T_RUN(test_counts);
+	T_RUN(test_counts_cancel);
 
 	http_client_free(http);
 	evhttp_free(server);

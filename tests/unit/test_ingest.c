@@ -118,11 +118,24 @@ test_observed(void)
 	T_EQ_STR(si.doomed_reason, "shutting-down");
 }
 
+/* The type label of stingy_events_by_type_total for each kind. */
+static void
+test_event_type(void)
+{
+	T_EQ_INT(ingest_event_type(EVENT_SPOT_INTERRUPTION), STATUS_EV_INTERRUPTION);
+	T_EQ_INT(ingest_event_type(EVENT_REBALANCE), STATUS_EV_REBALANCE);
+	T_EQ_INT(ingest_event_type(EVENT_STATE_CHANGE), STATUS_EV_STATE_CHANGE);
+	T_EQ_INT(ingest_event_type(EVENT_HEALTH_SCHEDULED), STATUS_EV_HEALTH);
+	T_EQ_INT(ingest_event_type(EVENT_OTHER), STATUS_EV_OTHER);
+	T_EQ_INT(ingest_event_type((enum event_kind)99), STATUS_EV_OTHER);
+}
+
 int
 main(void)
 {
 	T_RUN(test_doom_reasons);
 	T_RUN(test_store_event);
 	T_RUN(test_observed);
+	T_RUN(test_event_type);
 	return t_done("test_ingest");
 }

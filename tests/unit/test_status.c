@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <json.h>
+#include <math.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -630,7 +631,7 @@ test_metrics(void)
 	}
 	free(m);
 
-	/* Blocked, no counters, an id that cannot be a label. */
+	/* Blocked, no counters, an id that must be escaped. */
 	v.blocker = "launch budget exhausted";
 	v.counters = NULL;
 	snprintf(insts[1].id, sizeof(insts[1].id), "i-\"bad");
@@ -638,7 +639,553 @@ test_metrics(void)
 	T_OK(m != NULL, "metrics rendered");
 	T_OK(m && line(m, "stingy_blocked 1"), "blocked");
 	T_OK(m && line(m, "stingy_sqs_polls_total{result=\"ok\"} 0"), "no counters");
-	T_OK(m && strstr(m, "bad") == NULL, "unsafe label left out");
+	T_OK(m && line(m, "stingy_instance_ready{instance=\"i-\\\"bad\"} 0"),
+	    "quote escaped");
+	free(m);
+}
+
+/*
+ * ---- the exposition format, checked from C ----
+ *
+ * expo_check: 1 when text is well-formed exposition: every line a comment
+ * (# HELP name text, # TYPE name type) or a sample name{k="v",...} value
+ * with valid names and escapes; each family's HELP and TYPE once, before
+ * its samples; no series twice. Prints the first problem.
+ */
+#define EXPO_MAX	4096
+
+static int
+name_ok(const char *s, size_t n, int label)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		int alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    ch == '_' || (!label && ch == ':');
+
+		if (!alpha && !(i > 0 && ch >= '0' && ch <= '9'))
+			return 0;
+	}
+	return 1;
+}
+
+/* family_of: the family a sample name belongs to, given the TYPEs seen. */
+static const char *
+family_of(const char *name, char (*fam)[128], char (*type)[32], size_t nf)
+{
+	static const char *sfx[] = { "_bucket", "_sum", "_count" };
+
+	for (size_t i = 0; i < nf; i++) {
+		size_t fl = strlen(fam[i]);
+
+		if (strcmp(name, fam[i]) == 0 && strcmp(type[i], "histogram") != 0)
+			return fam[i];
+		if (strcmp(type[i], "histogram") != 0 || strncmp(name, fam[i], fl) != 0)
+			continue;
+		for (size_t k = 0; k < 3; k++)
+			if (strcmp(name + fl, sfx[k]) == 0)
+				return fam[i];
+	}
+	return NULL;
+}
+
+static int
+expo_check(const char *text)
+{
+	static char fam[256][128], type[256][32], help_of[256][128];
+	static char series[EXPO_MAX][256];
+	size_t nf = 0, nh = 0, ns = 0;
+	const char *p = text, *nl;
+	char ln[1024];
+
+	while (*p) {
+		const char *q, *sp;
+
+		if ((nl = strchr(p, '\n')) == NULL) {
+			fprintf(stderr, "  no newline at the end\n");
+			return 0;
+		}
+		snprintf(ln, sizeof(ln), "%.*s", (int)(nl - p), p);
+		p = nl + 1;
+		if (strncmp(ln, "# HELP ", 7) == 0) {
+			sp = strchr(ln + 7, ' ');
+			if (!sp || !name_ok(ln + 7, (size_t)(sp - ln - 7), 0) || nh >= 256) {
+				fprintf(stderr, "  bad HELP: %s\n", ln);
+				return 0;
+			}
+			snprintf(help_of[nh++], 128, "%.*s", (int)(sp - ln - 7), ln + 7);
+			continue;
+		}
+		if (strncmp(ln, "# TYPE ", 7) == 0) {
+			char n[128], t[32];
+
+			if (sscanf(ln + 7, "%127s %31s", n, t) != 2 ||
+			    !name_ok(n, strlen(n), 0) || nf >= 256 ||
+			    (strcmp(t, "counter") && strcmp(t, "gauge") &&
+			    strcmp(t, "histogram"))) {
+				fprintf(stderr, "  bad TYPE: %s\n", ln);
+				return 0;
+			}
+			for (size_t i = 0; i < nf; i++)
+				if (strcmp(fam[i], n) == 0) {
+					fprintf(stderr, "  TYPE twice: %s\n", n);
+					return 0;
+				}
+			if (nh == 0 || strcmp(help_of[nh - 1], n) != 0) {
+				fprintf(stderr, "  TYPE without HELP just before: %s\n", n);
+				return 0;
+			}
+			if (strcmp(t, "counter") == 0 &&
+			    (strlen(n) < 6 || strcmp(n + strlen(n) - 6, "_total") != 0)) {
+				fprintf(stderr, "  counter not _total: %s\n", n);
+				return 0;
+			}
+			snprintf(fam[nf], 128, "%s", n);
+			snprintf(type[nf++], 32, "%s", t);
+			continue;
+		}
+		if (ln[0] == '#' || ln[0] == '\0') {
+			fprintf(stderr, "  stray line: '%s'\n", ln);
+			return 0;
+		}
+		/* a sample */
+		for (q = ln; *q && *q != '{' && *q != ' '; q++)
+			;
+		{
+			char n[128];
+			const char *f;
+			char *end;
+
+			snprintf(n, sizeof(n), "%.*s", (int)(q - ln), ln);
+			if (!name_ok(n, strlen(n), 0)) {
+				fprintf(stderr, "  bad name: %s\n", ln);
+				return 0;
+			}
+			if ((f = family_of(n, fam, type, nf)) == NULL ||
+			    strcmp(f, fam[nf - 1]) != 0) {
+				fprintf(stderr, "  sample outside its family: %s\n", ln);
+				return 0;
+			}
+			if (*q == '{') {
+				q++;
+				while (*q != '}') {
+					const char *k = q;
+
+					while (*q && *q != '=')
+						q++;
+					if (*q != '=' || !name_ok(k, (size_t)(q - k), 1) ||
+					    q[1] != '"') {
+						fprintf(stderr, "  bad label: %s\n", ln);
+						return 0;
+					}
+					for (q += 2; *q && *q != '"'; q++)
+						if (*q == '\\') {
+							q++;
+							if (*q != '\\' && *q != '"' && *q != 'n') {
+								fprintf(stderr, "  bad escape: %s\n", ln);
+								return 0;
+							}
+						}
+					if (*q != '"') {
+						fprintf(stderr, "  open label value: %s\n", ln);
+						return 0;
+					}
+					q++;
+					if (*q == ',')
+						q++;
+					else if (*q != '}') {
+						fprintf(stderr, "  bad label list: %s\n", ln);
+						return 0;
+					}
+				}
+				q++;
+			}
+			if (*q != ' ') {
+				fprintf(stderr, "  no value: %s\n", ln);
+				return 0;
+			}
+			if (strcmp(q + 1, "+Inf") && strcmp(q + 1, "-Inf") &&
+			    strcmp(q + 1, "NaN")) {
+				(void)strtod(q + 1, &end);
+				if (end == q + 1 || *end != '\0') {
+					fprintf(stderr, "  bad value: %s\n", ln);
+					return 0;
+				}
+			}
+			if (ns >= EXPO_MAX) {
+				fprintf(stderr, "  too many series\n");
+				return 0;
+			}
+			snprintf(series[ns], sizeof(series[ns]), "%.*s", (int)(q - ln), ln);
+			for (size_t i = 0; i < ns; i++)
+				if (strcmp(series[i], series[ns]) == 0) {
+					fprintf(stderr, "  series twice: %s\n", series[ns]);
+					return 0;
+				}
+			ns++;
+		}
+	}
+	return 1;
+}
+
+/* block: 1 when text holds want (several lines) as whole lines. */
+static int
+block(const char *text, const char *want)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, want)) != NULL) {
+		if (p == text || p[-1] == '\n')
+			return 1;
+		p++;
+	}
+	fprintf(stderr, "  block not found:\n%s", want);
+	return 0;
+}
+
+/* issue6_view: full_view with every issue 6 field set. */
+static struct status_outcomes outcomes;
+static struct status_tally reqs, errs_tally;
+static struct status_histogram hist;
+
+static struct status_view
+issue6_view(void)
+{
+	struct status_view v = full_view();
+
+	memset(&outcomes, 0, sizeof(outcomes));
+	memset(&reqs, 0, sizeof(reqs));
+	memset(&errs_tally, 0, sizeof(errs_tally));
+	memset(&hist, 0, sizeof(hist));
+	outcomes.launches[STATUS_R_OK] = 2;
+	outcomes.launches[STATUS_R_CAPACITY] = 3;
+	outcomes.launches[STATUS_R_ERROR] = 1;
+	outcomes.terminations[STATUS_R_OK] = 1;
+	outcomes.eip_associations[STATUS_R_OK] = 2;
+	outcomes.eip_associations[STATUS_R_ERROR] = 1;
+	outcomes.ssm_puts[STATUS_R_OK] = 2;
+	counters.events_by_type[STATUS_EV_INTERRUPTION][STATUS_EV_NEW] = 1;
+	counters.events_by_type[STATUS_EV_INTERRUPTION][STATUS_EV_DUPLICATE] = 4;
+	counters.events_by_type[STATUS_EV_STATE_CHANGE][STATUS_EV_FOREIGN] = 6;
+	counters.events_by_type[STATUS_EV_OTHER][STATUS_EV_QUARANTINED] = 2;
+	status_tally_add(&reqs, "ec2", "RunInstances", 2);
+	status_tally_add(&reqs, "sqs", "ReceiveMessage", 40);
+	status_tally_add(&reqs, "ec2", "DescribeInstances", 9);
+	status_tally_add(&errs_tally, "ec2", "InsufficientInstanceCapacity", 3);
+	status_tally_add(&errs_tally, "sqs", "http_503", 1);
+	status_histogram_observe(&hist, 0.000003);
+	status_histogram_observe(&hist, 0.00001);	/* on the bound: le is <= */
+	status_histogram_observe(&hist, 0.0004);
+	status_histogram_observe(&hist, 0.5);		/* past the last bound */
+	v.outcomes = &outcomes;
+	v.aws_requests = &reqs;
+	v.aws_errors = &errs_tally;
+	v.reconcile_duration = &hist;
+	v.cost_month_usd = 4.38;
+	return v;
+}
+
+/* The new families' exact lines for a fixed snapshot. */
+static void
+test_metrics_issue6(void)
+{
+	struct status_view v = issue6_view();
+	char *m = status_metrics(&v);
+
+	T_OK(m != NULL, "metrics rendered");
+	if (m == NULL)
+		return;
+	T_OK(expo_check(m), "well-formed exposition");
+	T_OK(block(m, "# HELP stingy_primary_info 1 for the instance the "
+	    "endpoint points at; absent with none\n"
+	    "# TYPE stingy_primary_info gauge\n"
+	    "stingy_primary_info{instance_id=\"i-0abc1234567890def\","
+	    "instance_type=\"t4g.nano\",az=\"eu-west-1a\"} 1\n"), "primary info");
+	T_OK(block(m, "# TYPE stingy_interruptions_total counter\n"
+	    "stingy_interruptions_total 1\n"), "interruptions_total");
+	T_OK(block(m, "# TYPE stingy_launches_total counter\n"
+	    "stingy_launches_total{result=\"ok\"} 2\n"
+	    "stingy_launches_total{result=\"capacity\"} 3\n"
+	    "stingy_launches_total{result=\"config\"} 0\n"
+	    "stingy_launches_total{result=\"error\"} 1\n"), "launches");
+	T_OK(block(m, "# TYPE stingy_terminations_total counter\n"
+	    "stingy_terminations_total{result=\"ok\"} 1\n"
+	    "stingy_terminations_total{result=\"error\"} 0\n"), "terminations");
+	T_OK(block(m, "# TYPE stingy_eip_associations_total counter\n"
+	    "stingy_eip_associations_total{result=\"ok\"} 2\n"
+	    "stingy_eip_associations_total{result=\"error\"} 1\n"), "eip");
+	T_OK(block(m, "# TYPE stingy_ssm_puts_total counter\n"
+	    "stingy_ssm_puts_total{result=\"ok\"} 2\n"
+	    "stingy_ssm_puts_total{result=\"error\"} 0\n"), "ssm");
+	T_OK(line(m, "stingy_events_by_type_total{type=\"interruption\","
+	    "result=\"new\"} 1"), "events new");
+	T_OK(line(m, "stingy_events_by_type_total{type=\"interruption\","
+	    "result=\"duplicate\"} 4"), "events duplicate");
+	T_OK(line(m, "stingy_events_by_type_total{type=\"state_change\","
+	    "result=\"foreign\"} 6"), "events foreign");
+	T_OK(line(m, "stingy_events_by_type_total{type=\"other\","
+	    "result=\"quarantined\"} 2"), "events quarantined");
+	T_OK(line(m, "stingy_events_by_type_total{type=\"health\","
+	    "result=\"ignored\"} 0"), "every pair present");
+	T_OK(block(m, "# HELP stingy_reconcile_duration_seconds time spent in "
+	    "reconcile() itself, per round (monotonic clock)\n"
+	    "# TYPE stingy_reconcile_duration_seconds histogram\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"1e-05\"} 2\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"2.5e-05\"} 2\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"5e-05\"} 2\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"0.0001\"} 2\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"0.00025\"} 2\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"0.0005\"} 3\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"0.001\"} 3\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"0.0025\"} 3\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"0.005\"} 3\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"0.01\"} 3\n"
+	    "stingy_reconcile_duration_seconds_bucket{le=\"+Inf\"} 4\n"
+	    "stingy_reconcile_duration_seconds_sum 0.500413\n"
+	    "stingy_reconcile_duration_seconds_count 4\n"), "histogram");
+	T_OK(block(m, "# TYPE stingy_aws_requests_total counter\n"
+	    "stingy_aws_requests_total{service=\"ec2\",action=\"RunInstances\"} 2\n"
+	    "stingy_aws_requests_total{service=\"sqs\",action=\"ReceiveMessage\"} 40\n"
+	    "stingy_aws_requests_total{service=\"ec2\",action=\"DescribeInstances\"} 9\n"),
+	    "aws requests");
+	T_OK(block(m, "# TYPE stingy_aws_errors_total counter\n"
+	    "stingy_aws_errors_total{service=\"ec2\",code=\"InsufficientInstanceCapacity\"} 3\n"
+	    "stingy_aws_errors_total{service=\"sqs\",code=\"http_503\"} 1\n"),
+	    "aws errors");
+	T_OK(block(m, "# HELP stingy_estimated_monthly_cost_dollars estimated "
+	    "cost of a month of the endpoint at current spot prices, USD\n"
+	    "# TYPE stingy_estimated_monthly_cost_dollars gauge\n"
+	    "stingy_estimated_monthly_cost_dollars 4.38\n"), "cost");
+	T_OK(line(m, "stingy_sqs_last_ok_timestamp_seconds 1795584340"), "sqs ts");
+	T_OK(line(m, "stingy_describe_last_ok_timestamp_seconds 1795584325"),
+	    "describe ts");
+	T_OK(line(m, "stingy_dns_last_sync_timestamp_seconds 1795584255"), "dns ts");
+	free(m);
+
+	/* Unknown cost, no primary, nothing observed yet, never synced. */
+	v.cost_month_usd = -1;
+	v.primary = "";
+	v.outcomes = NULL;
+	v.aws_requests = NULL;
+	v.aws_errors = NULL;
+	v.reconcile_duration = NULL;
+	v.last_sqs_ok = 0;
+	v.last_describe_ok = 0;
+	dns.synced_at = 0;
+	m = status_metrics(&v);
+	T_OK(m != NULL, "metrics rendered");
+	if (m == NULL)
+		return;
+	T_OK(expo_check(m), "well-formed exposition");
+	T_OK(strstr(m, "stingy_estimated_monthly_cost_dollars") == NULL, "no cost");
+	T_OK(strstr(m, "\nstingy_primary_info") == NULL, "no primary sample");
+	T_OK(line(m, "# TYPE stingy_primary_info gauge"), "primary family kept");
+	T_OK(line(m, "stingy_launches_total{result=\"ok\"} 0"), "launches 0");
+	T_OK(line(m, "stingy_reconcile_duration_seconds_bucket{le=\"+Inf\"} 0"),
+	    "empty histogram");
+	T_OK(line(m, "stingy_reconcile_duration_seconds_count 0"), "count 0");
+	T_OK(line(m, "# TYPE stingy_aws_errors_total counter"), "errors family");
+	T_OK(strstr(m, "\nstingy_aws_errors_total{") == NULL, "no error series");
+	T_OK(line(m, "stingy_sqs_last_ok_timestamp_seconds 0"), "sqs never");
+	T_OK(line(m, "stingy_describe_last_ok_timestamp_seconds 0"), "describe never");
+	T_OK(line(m, "stingy_dns_last_sync_timestamp_seconds 0"), "dns never");
+	free(m);
+	dns.synced_at = NOW - 90;
+	v.cost_month_usd = NAN;
+	m = status_metrics(&v);
+	T_OK(m && strstr(m, "stingy_estimated_monthly_cost_dollars") == NULL,
+	    "NaN cost left out");
+	free(m);
+	v.cost_month_usd = 0;
+	m = status_metrics(&v);
+	T_OK(m && line(m, "stingy_estimated_monthly_cost_dollars 0"), "$0 is known");
+	free(m);
+}
+
+/* Label values from the store and from AWS cannot break the text. */
+static void
+test_metrics_hostile(void)
+{
+	struct status_view v = issue6_view();
+	struct status_tally t;
+	char *m;
+
+	snprintf(insts[0].id, sizeof(insts[0].id), "i-a\\b\"c\nd");
+	snprintf(insts[0].type, sizeof(insts[0].type), "t\"} 1\nevil 2");
+	snprintf(insts[0].az, sizeof(insts[0].az), "\xff\xfe az \xc3");
+	snprintf(insts[1].id, sizeof(insts[1].id), "i-a\\b\"c\nd");	/* the same */
+	v.primary = insts[0].id;
+	/* A tally row written by hand, as a broken caller might. */
+	memset(&t, 0, sizeof(t));
+	t.n = 1;
+	snprintf(t.row[0].a, sizeof(t.row[0].a), "ec2\"");
+	snprintf(t.row[0].b, sizeof(t.row[0].b), "x\ny\\");
+	t.row[0].n = 1;
+	v.aws_errors = &t;
+	m = status_metrics(&v);
+	T_OK(m != NULL, "metrics rendered");
+	if (m == NULL)
+		return;
+	T_OK(expo_check(m), "well-formed exposition");
+	T_OK(line(m, "stingy_instance_ready{instance=\"i-a\\\\b\\\"c\\nd\"} 1"),
+	    "id escaped");
+	T_OK(line(m, "stingy_primary_info{instance_id=\"i-a\\\\b\\\"c\\nd\","
+	    "instance_type=\"t\\\"} 1\\nevil 2\",az=\"?? az ?\"} 1"),
+	    "primary escaped, bad UTF-8 as ?");
+	T_OK(strstr(m, "\nevil") == NULL, "nothing injected");
+	T_OK(line(m, "stingy_aws_errors_total{service=\"ec2\\\"\","
+	    "code=\"x\\ny\\\\\"} 1"), "tally escaped");
+	free(m);
+
+	/* Ids that differ only in bytes rendered as '?' give one series. */
+	v = issue6_view();
+	snprintf(insts[0].id, sizeof(insts[0].id), "i-\xff");
+	snprintf(insts[1].id, sizeof(insts[1].id), "i-\xfe");
+	m = status_metrics(&v);
+	T_OK(m && expo_check(m), "one series for both");
+	T_OK(m && line(m, "stingy_instance_ready{instance=\"i-?\"} 1"), "first kept");
+	free(m);
+}
+
+static size_t
+tally_rows_with(const struct status_tally *t, const char *a, const char *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if ((a == NULL || strcmp(t->row[i].a, a) == 0) &&
+		    (b == NULL || strcmp(t->row[i].b, b) == 0))
+			n++;
+	return n;
+}
+
+static unsigned long long
+tally_get(const struct status_tally *t, const char *a, const char *b)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->row[i].a, a) == 0 && strcmp(t->row[i].b, b) == 0)
+			return t->row[i].n;
+	return 0;
+}
+
+/* A hostile endpoint's codes: cleaned, and at most 32 of them kept. */
+static void
+test_tally_cap(void)
+{
+	static struct status_tally t;
+	struct status_view v = issue6_view();
+	const size_t rows = sizeof(t.row) / sizeof(t.row[0]);
+	unsigned long long total = 0;
+	char code[128], *m;
+
+	memset(&t, 0, sizeof(t));
+	status_tally_add(&t, "ec2", "Bad\"Code\n{x}=\xc3\xa9", 1);
+	T_EQ_STR(t.row[0].b, "Bad_Code__x____");
+	status_tally_add(&t, "ec2", "", 1);
+	T_EQ_STR(t.row[1].b, "unknown");
+	status_tally_add(&t, NULL, "A.b-c_9", 1);
+	T_EQ_STR(t.row[2].a, "unknown");
+	T_EQ_STR(t.row[2].b, "A.b-c_9");
+	memset(code, 'Z', sizeof(code) - 1);
+	code[sizeof(code) - 1] = '\0';
+	status_tally_add(&t, "ec2", code, 1);
+	T_EQ_INT(strlen(t.row[3].b), STATUS_TALLY_LABEL - 1);
+	/* the same code again: the same row */
+	status_tally_add(&t, "ec2", "Bad\"Code\n{x}=\xc3\xa9", 2);
+	T_EQ_INT(t.n, 4);
+	T_EQ_INT(t.row[0].n, 3);
+
+	memset(&t, 0, sizeof(t));
+	for (int i = 0; i < 1000; i++) {
+		snprintf(code, sizeof(code), "Code%d", i);
+		status_tally_add(&t, "ec2", code, 1);
+	}
+	T_EQ_INT(t.n, STATUS_TALLY_KEYS + 1);
+	T_EQ_INT(tally_get(&t, "ec2", "Code0"), 1);
+	T_EQ_INT(tally_get(&t, "ec2", "Code31"), 1);
+	T_EQ_INT(tally_get(&t, "ec2", "Code32"), 0);
+	T_EQ_INT(tally_get(&t, "ec2", "other"), 1000 - STATUS_TALLY_KEYS);
+	/* a code kept before the cap still counts in its own row */
+	status_tally_add(&t, "ec2", "Code5", 1);
+	T_EQ_INT(tally_get(&t, "ec2", "Code5"), 2);
+	/* other services: their own "other" rows while spares last, then one */
+	for (int i = 0; i < 50; i++) {
+		char svc[32];
+
+		snprintf(svc, sizeof(svc), "svc%d", i);
+		status_tally_add(&t, svc, "X", 1);
+	}
+	T_EQ_INT(t.n, rows);
+	T_EQ_INT(tally_rows_with(&t, NULL, "other"), STATUS_TALLY_SPARE);
+	T_EQ_INT(tally_get(&t, "svc0", "other"), 1);
+	T_EQ_INT(tally_get(&t, "other", "other"), 50 - (STATUS_TALLY_SPARE - 2));
+	for (size_t i = 0; i < t.n; i++)
+		total += t.row[i].n;
+	T_EQ_INT(total, 1000 + 1 + 50);
+	/* the renderer shows exactly those rows, well-formed */
+	v.aws_errors = &t;
+	m = status_metrics(&v);
+	T_OK(m && expo_check(m), "capped tally renders well-formed");
+	{
+		size_t n = 0;
+
+		for (const char *p = m; p && (p = strstr(p, "\nstingy_aws_errors_total{"))
+		    != NULL; p++)
+			n++;
+		T_EQ_INT(n, rows);
+	}
+	free(m);
+}
+
+/* Buckets are cumulative, +Inf equals the count, bounds are inclusive. */
+static void
+test_histogram(void)
+{
+	struct status_histogram h;
+	static const double bounds[] = STATUS_HIST_BOUNDS;
+	struct status_view v = issue6_view();
+	unsigned long long last = 0;
+	double sum = 0;
+	char *m, want[128];
+
+	memset(&h, 0, sizeof(h));
+	for (size_t i = 0; i < STATUS_HIST_N; i++) {
+		status_histogram_observe(&h, bounds[i]);	/* bucket i */
+		status_histogram_observe(&h, bounds[i] * 1.001);	/* i + 1 */
+		sum += bounds[i] * 2.001;
+	}
+	status_histogram_observe(&h, -1);
+	status_histogram_observe(&h, NAN);
+	T_EQ_INT(h.count, 2 * STATUS_HIST_N + 2);
+	T_EQ_INT(h.bucket[0], 1 + 2);		/* bound 0, and the two zeros */
+	T_EQ_INT(h.bucket[STATUS_HIST_N], 1);	/* just past the last bound */
+	T_OK(fabs(h.sum - sum) < 1e-12, "sum %g", h.sum);
+	v.reconcile_duration = &h;
+	m = status_metrics(&v);
+	T_OK(m && expo_check(m), "rendered");
+	for (size_t i = 0; m && i <= STATUS_HIST_N; i++) {
+		const char *p;
+		unsigned long long n;
+		char le[32];
+
+		if (i < STATUS_HIST_N)
+			snprintf(le, sizeof(le), "%g", bounds[i]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		snprintf(want, sizeof(want),
+		    "\nstingy_reconcile_duration_seconds_bucket{le=\"%s\"} ", le);
+		p = strstr(m, want);
+		T_OK(p != NULL, "bucket %s", le);
+		if (p == NULL)
+			continue;
+		n = strtoull(p + strlen(want), NULL, 10);
+		/* bucket i holds bound i itself, the value above bound i-1, the zeros */
+		T_EQ_INT(n, i < STATUS_HIST_N ? 2 * i + 3 : 2 * STATUS_HIST_N + 2);
+		T_OK(n >= last, "cumulative at %s", le);
+		last = n;
+	}
+	T_EQ_INT(last, h.count);
 	free(m);
 }
 
@@ -1239,6 +1786,10 @@ main(void)
 	T_RUN(test_json_nulls);
 	T_RUN(test_json_bytes);
 	T_RUN(test_metrics);
+	T_RUN(test_metrics_issue6);
+	T_RUN(test_metrics_hostile);
+	T_RUN(test_tally_cap);
+	T_RUN(test_histogram);
 	T_RUN(test_render_fixtures);
 	T_RUN(test_render_roundtrip);
 	T_RUN(test_render_dns);
