@@ -27,7 +27,7 @@ endif
 endif
 PKG_CONFIG ?= $(CROSS)pkg-config
 
-PKGS       := libevent libcurl json-c sqlite3 expat libcrypto
+PKGS       := libevent libcurl json-c sqlite3 expat libcrypto libqrencode
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "desired.h"
+#include "wgkey.h"
 
 #define LINE_MAX_LEN	4096		/* bytes, without the newline */
 #define FILE_MAX_LEN	(1024 * 1024)	/* desired_load refuses larger files */
@@ -46,6 +47,7 @@ enum section {
 	SEC_ENDPOINT,
 	SEC_ALERTS,
 	SEC_DNS,
+	SEC_PEER,
 	SEC_COUNT
 };
 
@@ -53,14 +55,16 @@ struct section_def {
 	const char	*name;
 	int		 named;		/* "[endpoint NAME]"; the NAME goes to d->endpoint */
 	int		 required;
+	int		 multi;		/* may appear more than once ([peer NAME]) */
 };
 
 static const struct section_def sections[SEC_COUNT] = {
-	[SEC_AWS]	= { "aws",		0, 1 },
-	[SEC_CONTROLLER] = { "controller",	0, 0 },
-	[SEC_ENDPOINT]	= { "endpoint",		1, 1 },
-	[SEC_ALERTS]	= { "alerts",		0, 0 },
-	[SEC_DNS]	= { "dns",		0, 0 },
+	[SEC_AWS]	= { "aws",		0, 1, 0 },
+	[SEC_CONTROLLER] = { "controller",	0, 0, 0 },
+	[SEC_ENDPOINT]	= { "endpoint",		1, 1, 0 },
+	[SEC_ALERTS]	= { "alerts",		0, 0, 0 },
+	[SEC_DNS]	= { "dns",		0, 0, 0 },
+	[SEC_PEER]	= { "peer",		1, 0, 1 },
 };
 
 enum key_type {
@@ -118,6 +122,9 @@ static int check_dns_name(const char *, char *, size_t);
 static int check_zone_id(const char *, char *, size_t);
 static int check_record_id(const char *, char *, size_t);
 static int check_api_url(const char *, char *, size_t);
+static int check_wg_key(const char *, char *, size_t);
+static int has_trailing_comment(const char *);
+static int check_ipv4(const char *, char *, size_t);
 
 #define F(field)	offsetof(struct desired, field)
 
@@ -168,6 +175,12 @@ static const struct key_def keys[] = {
 	    "replace", NULL, NULL, 0, 0, NULL, rebalance_names },
 	{ SEC_ENDPOINT, "capacity_cooldown", KT_DURATION, F(capacity_cooldown_ms), 0, 0,
 	    "30m", NULL, NULL, MIN_MS, DAY_MS, NULL, NULL },
+	{ SEC_ENDPOINT, "wireguard_port", KT_UINT, F(wireguard_port), 0, 0,
+	    "51820", NULL, NULL, 1, 65535, NULL, NULL },
+	{ SEC_ENDPOINT, "server_public_key", KT_STRING, F(server_public_key), 0, K_EMPTY_OK,
+	    NULL, check_wg_key, NULL, 0, 0, NULL, NULL },
+	{ SEC_ENDPOINT, "client_dns", KT_LIST, F(client_dns), F(n_client_dns), K_EMPTY_OK,
+	    "1.1.1.1", check_ipv4, "IPv4 address", 0, 0, NULL, NULL },
 
 	{ SEC_ALERTS, "sns_topic", KT_STRING, F(sns_topic), 0, K_EMPTY_OK,
 	    NULL, check_sns_topic, NULL, 0, 0, NULL, NULL },
@@ -198,6 +211,29 @@ static const struct key_def keys[] = {
 
 #define N_KEYS	(sizeof(keys) / sizeof(keys[0]))
 
+/*
+ * [peer NAME] keys. A peer section may appear DESIRED_MAX_PEERS times, so
+ * its keys are not rows of keys[] (whose fields are in struct desired) but
+ * of this table, parsed by parse_peer_key into struct desired_peer.
+ */
+enum peer_key { PK_PUBLIC_KEY, PK_ADDRESS, PK_KEEPALIVE, PK_COUNT };
+
+static const struct {
+	const char	*name;
+	int		 required;
+} peer_keys[PK_COUNT] = {
+	[PK_PUBLIC_KEY]	= { "public_key", 1 },
+	[PK_ADDRESS]	= { "address", 1 },
+	[PK_KEEPALIVE]	= { "keepalive", 0 },
+};
+
+/* Where each peer's header and keys were, for the cross checks. */
+struct peer_lines {
+	unsigned	 header;
+	unsigned	 key[PK_COUNT];		/* 0: not set */
+	unsigned char	 bad[PK_COUNT];		/* its value was rejected */
+};
+
 struct desired_parser {
 	char		*file;
 	struct desired	*d;
@@ -209,6 +245,7 @@ struct desired_parser {
 	unsigned	 section_line[SEC_COUNT];	/* 0: not seen */
 	unsigned	 key_line[N_KEYS];		/* 0: not set */
 	unsigned char	 key_bad[N_KEYS];		/* its value was rejected */
+	struct peer_lines peer[DESIRED_MAX_PEERS];	/* d->peers[i] in file order */
 };
 
 /* Field access through a key row. */
@@ -668,6 +705,62 @@ int
 desired_valid_cidr(const char *s)
 {
 	return check_cidr(s, NULL, 0);
+}
+
+int
+desired_parse_ipv4(const char *s, uint32_t *addr)
+{
+	uint32_t a = 0;
+	unsigned v;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if ((n = octet(s, &v)) == 0 || s[n] != (i < 3 ? '.' : '\0'))
+			return -1;
+		a = a << 8 | v;
+		s += n + 1;
+	}
+	*addr = a;
+	return 0;
+}
+
+int
+desired_parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
+{
+	char addr[16];
+	const char *slash;
+
+	if (!check_cidr(s, NULL, 0) || (slash = strchr(s, '/')) == NULL ||
+	    (size_t)(slash - s) >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	if (desired_parse_ipv4(addr, net) == -1 || octet(slash + 1, prefix) == 0)
+		return -1;
+	return 0;
+}
+
+static int
+check_ipv4(const char *s, char *why, size_t whylen)
+{
+	uint32_t a;
+
+	if (desired_parse_ipv4(s, &a) == 0)
+		return 1;
+	whyf(why, whylen, "expected an IPv4 address like 1.1.1.1");
+	return 0;
+}
+
+/* A WireGuard key as wg prints it: 44 base64 characters, one '=', canonical. */
+static int
+check_wg_key(const char *s, char *why, size_t whylen)
+{
+	if (wgkey_valid_base64(s))
+		return 1;
+	whyf(why, whylen, "expected a WireGuard key: 44 base64 characters "
+	    "ending in '=', as wg pubkey prints it");
+	return 0;
 }
 
 /* arn:aws[-partition]:sns:REGION:ACCOUNT:NAME */
@@ -1174,6 +1267,157 @@ fail:
 	return NULL;
 }
 
+/* peer_header: "[peer NAME]" starts d->peers[n_peers], or is refused (skip). */
+static void
+peer_header(struct desired_parser *p, const char *name)
+{
+	struct desired_peer *pe;
+	char q[QBUF];
+	size_t i, n = p->d->n_peers;
+
+	if (strlen(name) > 32 || !all_in(name, LOWER DIGIT "-")) {
+		parse_error(p, p->lineno, "invalid peer name '%s': use 1 to 32 of "
+		    "a-z, 0-9 and '-'", quote(q, sizeof(q), name));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(p->d->peers[i].name, name) == 0) {
+			parse_error(p, p->lineno, "duplicate section [peer %s], "
+			    "first on line %u", name, p->peer[i].header);
+			return;
+		}
+	if (n == DESIRED_MAX_PEERS) {
+		parse_error(p, p->lineno, "too many [peer] sections: at most %d",
+		    DESIRED_MAX_PEERS);
+		return;
+	}
+	pe = &p->d->peers[n];
+	memset(pe, 0, sizeof(*pe));
+	pe->keepalive = -1;
+	if ((pe->name = strdup(name)) == NULL) {
+		parse_error(p, p->lineno, "out of memory");
+		return;
+	}
+	memset(&p->peer[n], 0, sizeof(p->peer[n]));
+	p->peer[n].header = p->lineno;
+	p->d->n_peers++;
+	if (p->section_line[SEC_PEER] == 0)
+		p->section_line[SEC_PEER] = p->lineno;
+	p->section = SEC_PEER;
+	p->skip = 0;
+}
+
+/* peer_address: "10.8.0.2" or "10.8.0.2/32" as a malloc'd "10.8.0.2"; NULL with why. */
+static char *
+peer_address(const char *val, char *why, size_t whylen)
+{
+	char addr[16];
+	const char *slash = strchr(val, '/');
+	size_t n = slash ? (size_t)(slash - val) : strlen(val);
+	uint32_t a;
+	char *copy;
+
+	if (slash != NULL && strcmp(slash, "/32") != 0) {
+		whyf(why, whylen, "a peer has one address, a /32: write 10.8.0.2 "
+		    "or 10.8.0.2/32");
+		return NULL;
+	}
+	if (n < sizeof(addr)) {
+		memcpy(addr, val, n);
+		addr[n] = '\0';
+	}
+	if (n >= sizeof(addr) || desired_parse_ipv4(addr, &a) == -1) {
+		whyf(why, whylen, "expected an IPv4 address like 10.8.0.2 (or "
+		    "10.8.0.2/32)");
+		return NULL;
+	}
+	if ((copy = strdup(addr)) == NULL)
+		whyf(why, whylen, "out of memory");
+	return copy;
+}
+
+/* peer_keepalive: "0".."65535" into *v; -1 with why. */
+static int
+peer_keepalive(const char *val, int *v, char *why, size_t whylen)
+{
+	long n = 0;
+
+	if (!all_in(val, DIGIT)) {
+		whyf(why, whylen, "expected a number of seconds, 0 to 65535");
+		return -1;
+	}
+	for (; *val && n <= 65535; val++)
+		n = n * 10 + (*val - '0');
+	if (n > 65535) {
+		whyf(why, whylen, "out of range (0 to 65535 seconds)");
+		return -1;
+	}
+	*v = (int)n;
+	return 0;
+}
+
+/* parse_peer_key: "key = value" inside the last [peer NAME]. */
+static void
+parse_peer_key(struct desired_parser *p, const char *name, char *val)
+{
+	struct desired_peer *pe = &p->d->peers[p->d->n_peers - 1];
+	struct peer_lines *pl = &p->peer[p->d->n_peers - 1];
+	const struct key_def *elsewhere;
+	char q[QBUF], why[128] = "";
+	int k, ok = 0;
+
+	for (k = 0; k < PK_COUNT; k++)
+		if (strcmp(peer_keys[k].name, name) == 0)
+			break;
+	if (k == PK_COUNT) {
+		if ((elsewhere = key_find(SEC_NONE, name)) != NULL)
+			parse_error(p, p->lineno, "unknown key '%s' in [peer %s], "
+			    "it belongs in [%s]", name, pe->name,
+			    sections[elsewhere->section].name);
+		else
+			parse_error(p, p->lineno, "unknown key '%s' in [peer %s]",
+			    quote(q, sizeof(q), name), pe->name);
+		return;
+	}
+	if (pl->key[k] != 0) {
+		parse_error(p, p->lineno, "duplicate key '%s' in [peer %s], first "
+		    "set on line %u", name, pe->name, pl->key[k]);
+		return;
+	}
+	pl->key[k] = p->lineno;
+	if (*val == '\0') {
+		parse_error(p, p->lineno, "empty value for key '%s'", name);
+		pl->bad[k] = 1;
+		return;
+	}
+	if (has_trailing_comment(val)) {
+		parse_error(p, p->lineno, "comment after the value of '%s': put "
+		    "comments on lines of their own", name);
+		pl->bad[k] = 1;
+		return;
+	}
+	switch (k) {
+	case PK_PUBLIC_KEY:
+		if (!check_wg_key(val, why, sizeof(why)))
+			break;
+		ok = (pe->public_key = strdup(val)) != NULL;
+		if (!ok)
+			snprintf(why, sizeof(why), "out of memory");
+		break;
+	case PK_ADDRESS:
+		ok = (pe->address = peer_address(val, why, sizeof(why))) != NULL;
+		break;
+	case PK_KEEPALIVE:
+		ok = peer_keepalive(val, &pe->keepalive, why, sizeof(why)) == 0;
+		break;
+	}
+	if (!ok) {
+		parse_error(p, p->lineno, "invalid %s '%s': %s", name,
+		    quote(q, sizeof(q), val), why);
+		pl->bad[k] = 1;
+	}
+}
+
 static void
 parse_header(struct desired_parser *p, char *s)
 {
@@ -1222,6 +1466,10 @@ parse_header(struct desired_parser *p, char *s)
 		    sd->name, quote(q, sizeof(q), arg));
 		return;
 	}
+	if (sd->multi) {	/* SEC_PEER, the only one */
+		peer_header(p, arg);
+		return;
+	}
 	if (p->section_line[sec] != 0) {
 		if (sd->named)
 			parse_error(p, p->lineno, "only one [%s] section is supported",
@@ -1241,7 +1489,7 @@ parse_header(struct desired_parser *p, char *s)
 			    "a-z, 0-9 and '-'", sd->name, quote(q, sizeof(q), arg));
 			return;
 		}
-		/* SEC_ENDPOINT is the only named section for now. */
+		/* SEC_ENDPOINT is the only named section that is not multi. */
 		free(p->d->endpoint);
 		if ((p->d->endpoint = strdup(arg)) == NULL)
 			parse_error(p, p->lineno, "out of memory");
@@ -1280,6 +1528,10 @@ parse_keyval(struct desired_parser *p, char *s)
 	if (p->section == SEC_NONE) {
 		parse_error(p, p->lineno, "key '%s' outside any section",
 		    quote(q, sizeof(q), name));
+		return;
+	}
+	if (p->section == SEC_PEER) {
+		parse_peer_key(p, name, val);
 		return;
 	}
 	if ((k = key_find(p->section, name)) == NULL) {
@@ -1424,6 +1676,76 @@ dns_checks(struct desired_parser *p)
 		    "record_id exclude each other: a record with an id exists");
 }
 
+/* peer_in_cidr: why address a cannot be a peer's in net/prefix, or NULL. */
+static const char *
+peer_in_cidr(uint32_t a, uint32_t net, unsigned prefix)
+{
+	uint32_t mask = (uint32_t)0xffffffffu << (32 - prefix);
+
+	if ((a & mask) != net)
+		return "is outside";
+	if (a == net)
+		return "is the network address of";
+	if (a == (net | ~mask))
+		return "is the broadcast address of";
+	if (a == net + 1)
+		return "is the server's address (the first host) in";
+	return NULL;
+}
+
+/* [peer NAME]: required keys, addresses in wireguard_cidr, nothing shared. */
+static void
+peer_checks(struct desired_parser *p)
+{
+	const struct key_def *ck = key_find(SEC_ENDPOINT, "wireguard_cidr");
+	const struct desired *d = p->d;
+	uint32_t net = 0, a;
+	unsigned prefix = 0;
+	const char *why;
+	int have_net;
+	size_t i, j, k;
+
+	have_net = !p->key_bad[ck - keys] && d->wireguard_cidr != NULL &&
+	    desired_parse_cidr(d->wireguard_cidr, &net, &prefix) == 0;
+	for (i = 0; i < d->n_peers; i++) {
+		const struct desired_peer *pe = &d->peers[i];
+		const struct peer_lines *pl = &p->peer[i];
+
+		for (k = 0; k < PK_COUNT; k++)
+			if (peer_keys[k].required && pl->key[k] == 0)
+				parse_error(p, pl->header, "missing required key "
+				    "'%s' in [peer %s]", peer_keys[k].name, pe->name);
+		if (pe->address != NULL && have_net &&
+		    desired_parse_ipv4(pe->address, &a) == 0 &&
+		    (why = peer_in_cidr(a, net, prefix)) != NULL)
+			parse_error(p, pl->key[PK_ADDRESS], "address %s of [peer "
+			    "%s] %s wireguard_cidr %s", pe->address, pe->name, why,
+			    d->wireguard_cidr);
+		for (j = 0; j < i; j++) {
+			const struct desired_peer *o = &d->peers[j];
+
+			if (pe->public_key && o->public_key &&
+			    strcmp(pe->public_key, o->public_key) == 0)
+				parse_error(p, pl->key[PK_PUBLIC_KEY], "public_key "
+				    "of [peer %s] is also that of [peer %s] (line %u)",
+				    pe->name, o->name, p->peer[j].key[PK_PUBLIC_KEY]);
+			if (pe->address && o->address &&
+			    strcmp(pe->address, o->address) == 0)
+				parse_error(p, pl->key[PK_ADDRESS], "address %s of "
+				    "[peer %s] is also that of [peer %s] (line %u)",
+				    pe->address, pe->name, o->name,
+				    p->peer[j].key[PK_ADDRESS]);
+		}
+	}
+}
+
+static int
+peer_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct desired_peer *)a)->name,
+	    ((const struct desired_peer *)b)->name);
+}
+
 /* Rules that involve more than one key, for keys that parsed. */
 static void
 cross_checks(struct desired_parser *p)
@@ -1435,6 +1757,7 @@ cross_checks(struct desired_parser *p)
 	unsigned line;
 
 	dns_checks(p);
+	peer_checks(p);
 	if (p->key_bad[age - keys] || p->key_bad[interval - keys])
 		return;
 	/* Health counts the newest describe; it must outlive one interval. */
@@ -1480,6 +1803,8 @@ desired_parse_finish(struct desired_parser *p, char **errors)
 	if (p->n_errors == 0) {
 		d = p->d;
 		p->d = NULL;
+		/* names are unique: the order is total */
+		qsort(d->peers, d->n_peers, sizeof(d->peers[0]), peer_cmp);
 	} else if (errors != NULL) {
 		*errors = p->errors.len ? buf_detach(&p->errors) :
 		    strdup("desired: out of memory\n");
@@ -1566,8 +1891,9 @@ print_key(struct buf *b, const struct desired *d, const struct key_def *k)
 			return buf_addf(b, "# %s =\n", k->name);
 		return buf_addf(b, "%s = %s\n", k->name, s);
 	case KT_LIST:
+		/* empty: "key =" where that differs from leaving the key out */
 		if ((n = *CCOUNT(d, k)) == 0)
-			return buf_addf(b, "# %s =\n", k->name);
+			return buf_addf(b, k->def ? "%s =\n" : "# %s =\n", k->name);
 		rc |= buf_addf(b, "%s = ", k->name);
 		for (i = 0; i < n; i++)
 			rc |= buf_addf(b, "%s%s", i ? ", " : "", CFIELD(d, k, char *)[i]);
@@ -1588,6 +1914,24 @@ print_key(struct buf *b, const struct desired *d, const struct key_def *k)
 	return -1;
 }
 
+/* print_peers: each [peer NAME] section, every key; -1 when b is full. */
+static int
+print_peers(struct buf *b, const struct desired *d)
+{
+	const struct desired_peer *pe;
+	int rc = 0;
+
+	for (pe = d->peers; pe < d->peers + d->n_peers; pe++) {
+		rc |= buf_addf(b, "\n[peer %s]\npublic_key = %s\naddress = %s\n",
+		    pe->name, pe->public_key, pe->address);
+		if (pe->keepalive >= 0)
+			rc |= buf_addf(b, "keepalive = %d\n", pe->keepalive);
+		else
+			rc |= buf_adds(b, "# keepalive =\n");
+	}
+	return rc;
+}
+
 /*
  * desired_print: sections in table order, keys in table order. NULL when out
  * of memory (or past PRINT_MAX_LEN, which a valid configuration cannot reach).
@@ -1604,6 +1948,10 @@ desired_print(const struct desired *d)
 	rc |= buf_adds(&b, "# stingy-vpn desired.conf, normalised: every key with "
 	    "its effective value\n");
 	for (sec = 0; sec < SEC_COUNT; sec++) {
+		if (sec == SEC_PEER) {
+			rc |= print_peers(&b, d);
+			continue;
+		}
 		if (sections[sec].named)
 			rc |= buf_addf(&b, "\n[%s %s]\n", sections[sec].name,
 			    d->endpoint ? d->endpoint : "");
@@ -1666,7 +2014,26 @@ desired_equal(const struct desired *a, const struct desired *b)
 			break;
 		}
 	}
+	if (a->n_peers != b->n_peers)
+		return 0;
+	for (i = 0; i < a->n_peers; i++)
+		if (!str_eq(a->peers[i].name, b->peers[i].name) ||
+		    !str_eq(a->peers[i].public_key, b->peers[i].public_key) ||
+		    !str_eq(a->peers[i].address, b->peers[i].address) ||
+		    a->peers[i].keepalive != b->peers[i].keepalive)
+			return 0;
 	return 1;
+}
+
+const struct desired_peer *
+desired_find_peer(const struct desired *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_peers; i++)
+		if (strcmp(d->peers[i].name, name) == 0)
+			return &d->peers[i];
+	return NULL;
 }
 
 void
@@ -1681,6 +2048,11 @@ desired_free(struct desired *d)
 			free(*FIELD(d, k, char *));
 		else if (k->type == KT_LIST)
 			list_clear(FIELD(d, k, char *), COUNT(d, k));
+	}
+	for (size_t i = 0; i < d->n_peers; i++) {
+		free(d->peers[i].name);
+		free(d->peers[i].public_key);
+		free(d->peers[i].address);
 	}
 	free(d->endpoint);
 	free(d);

@@ -15,8 +15,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DESIRED_MAX_LIST 16
+#define DESIRED_MAX_PEERS 64	/* [peer NAME] sections */
 
 /* Where desired.conf is when neither -c nor $STINGY_VPN_CONF says. */
 #define DESIRED_DEFAULT_PATH "/etc/stingy-vpn/desired.conf"
@@ -26,6 +28,18 @@ enum rebalance_policy { REBALANCE_REPLACE, REBALANCE_MARK };
 enum dns_provider { DNS_NONE, DNS_CLOUDFLARE, DNS_ROUTE53 };
 
 #define DESIRED_CF_API	"https://api.cloudflare.com/client/v4"
+
+/*
+ * [peer NAME]: one WireGuard client. Names, keys and addresses are unique
+ * across peers; the address is a host of wireguard_cidr other than its
+ * network, broadcast and first host (the server's).
+ */
+struct desired_peer {
+	char		*name;		/* [a-z0-9-]{1,32} */
+	char		*public_key;	/* 44-character base64 (wg pubkey) */
+	char		*address;	/* "10.8.0.2": the client's /32, written without "/32" */
+	int		 keepalive;	/* PersistentKeepalive in seconds, 0..65535; -1: unset */
+};
 
 struct desired {
 	/* [aws] */
@@ -58,6 +72,11 @@ struct desired {
 	unsigned	 ready_timeout_ms;	/* default 5 min */
 	enum rebalance_policy rebalance;	/* default REBALANCE_REPLACE */
 	unsigned	 capacity_cooldown_ms;	/* default 30 min */
+	/* for client configs (`stingy-vpn peer add`) */
+	unsigned	 wireguard_port;	/* the server's UDP port, default 51820 */
+	char		*server_public_key;	/* NULL or 44-character base64; `keys init` writes it */
+	char		*client_dns[DESIRED_MAX_LIST];	/* IPv4; default 1.1.1.1; may be empty */
+	size_t		 n_client_dns;
 
 	/*
 	 * [dns]: optional. With a provider, the A record `dns_name` follows
@@ -77,6 +96,10 @@ struct desired {
 	char		*sns_topic;		/* NULL or an arn:aws:sns:... */
 	unsigned	 max_interruptions_per_day;	/* default 3 */
 	unsigned	 alert_interval_ms;	/* minimum gap per alert kind; default 1 h */
+
+	/* [peer NAME]: optional, any number up to DESIRED_MAX_PEERS; sorted by name */
+	struct desired_peer peers[DESIRED_MAX_PEERS];
+	size_t		 n_peers;
 };
 
 struct desired_parser;	/* opaque */
@@ -122,5 +145,18 @@ int desired_valid_cidr(const char *s);
 const char *desired_dns_provider_name(enum dns_provider p);
 /* desired_parse_duration: "30s" -> 30000; -1 when invalid. */
 long long desired_parse_duration(const char *s);
+/*
+ * desired_parse_ipv4: "a.b.c.d" (decimal, no leading zeros, nothing else)
+ * into *addr in host byte order. 0, or -1 when s is not one.
+ */
+int desired_parse_ipv4(const char *s, uint32_t *addr);
+/*
+ * desired_parse_cidr: a valid wireguard_cidr ("10.8.0.0/24") into its
+ * network (host byte order) and prefix length. 0, or -1 when not valid.
+ */
+int desired_parse_cidr(const char *s, uint32_t *net, unsigned *prefix);
+/* desired_find_peer: the peer named name, or NULL. */
+const struct desired_peer *desired_find_peer(const struct desired *d,
+    const char *name);
 
 #endif

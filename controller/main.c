@@ -12,6 +12,7 @@
 #include "desired.h"
 #include "initcmd.h"
 #include "log.h"
+#include "peercmd.h"
 #include "statuscmd.h"
 
 #define DEFAULT_CONF DESIRED_DEFAULT_PATH
@@ -33,6 +34,13 @@ static const char usage_text[] =
 "                         write desired.conf from a CloudFormation stack's\n"
 "                         outputs (checked by the config parser first);\n"
 "                         an existing FILE only with --force\n"
+"  keys init [-c FILE] [--force]\n"
+"                         make the server's WireGuard key pair: private key\n"
+"                         into SSM, public key into desired.conf\n"
+"  peer add NAME [-c FILE] [--endpoint HOST] [--out FILE] [--png FILE]\n"
+"           [--no-qr]     a new client: key pair, address, [peer NAME], its\n"
+"                         config (./NAME.conf, 0600) and a QR code\n"
+"  peer remove NAME [-c FILE]   peer list [-c FILE]\n"
 "  cost  [-c FILE] [--data-gb N] [--json]\n"
 "                         what the endpoint costs a month: current spot\n"
 "                         prices, IPv4, EBS, data; on-demand compared\n"
@@ -164,6 +172,10 @@ main(int argc, char **argv)
 		return statuscmd_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "init") == 0)
 		return initcmd_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "keys") == 0)
+		return peercmd_keys_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "peer") == 0)
+		return peercmd_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "cost") == 0)
 		return costcmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "stingy-vpn: unknown command '%s' (try --help)\n", cmd);

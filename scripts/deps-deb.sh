@@ -15,7 +15,8 @@ set -euo pipefail
 build_arch=$(dpkg --print-architecture)
 cross_arch=arm64
 host_arch=${1:-$build_arch}
-libs=(libevent-dev libcurl4-openssl-dev libjson-c-dev libsqlite3-dev libexpat1-dev libssl-dev)
+libs=(libevent-dev libcurl4-openssl-dev libjson-c-dev libsqlite3-dev libexpat1-dev libssl-dev
+      libqrencode-dev)
 pkgs=(build-essential dpkg-dev debhelper fakeroot pkg-config file man-db systemd
       "crossbuild-essential-$cross_arch" qemu-user-static "pkgconf:$cross_arch")
 

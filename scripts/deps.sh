@@ -8,8 +8,9 @@ set -euo pipefail
 arch=$(dpkg --print-architecture)
 pkgs=(build-essential pkg-config "libevent-dev:$arch" "libcurl4-openssl-dev:$arch"
       "libjson-c-dev:$arch" "libsqlite3-dev:$arch" "libexpat1-dev:$arch" "libssl-dev:$arch"
+      "libqrencode-dev:$arch"
       clang sqlite3 curl shellcheck wireguard-tools wireguard-go iproute2
-      systemd man-db groff-base mandoc nftables iputils-ping util-linux)
+      systemd man-db groff-base mandoc nftables iputils-ping util-linux zbar-tools)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "desired.h"
 #include "t.h"
 
@@ -115,6 +116,9 @@ test_print_minimal(void)
 	    "ready_timeout = 5m\n"
 	    "rebalance = replace\n"
 	    "capacity_cooldown = 30m\n"
+	    "wireguard_port = 51820\n"
+	    "# server_public_key =\n"
+	    "client_dns = 1.1.1.1\n"
 	    "\n"
 	    "[alerts]\n"
 	    "# sns_topic =\n"
@@ -953,6 +957,246 @@ test_round_trip_all_set(void)
 	free(err);
 }
 
+/* ---- [peer NAME] and the keys for client configs ---- */
+
+#define K1	"aYdQoJuTQzd0bwlzRIFn82TK4TLi+LMnrkkT5bVEUCk="
+#define K2	"OyE87QA+ibNaJsIsvQEcm/qylXhBWyBp9/yLAZmLkD0="
+#define K3	"5Cu/hTP08LHUTn/ByaxUpqw2hkLdG4oQoXdSVe7Qwxo="
+/* K1 with bits past the 256th set: not canonical */
+#define K1_BAD	"aYdQoJuTQzd0bwlzRIFn82TK4TLi+LMnrkkT5bVEUCl="
+#define WG_WHY	"expected a WireGuard key: 44 base64 characters ending in '=', " \
+	"as wg pubkey prints it"
+/* 3 lines from 6 */
+#define PEER_A	"[peer a]\npublic_key = " K1 "\naddress = 10.8.0.2\n"
+
+static void
+test_peers(void)
+{
+	static const char text[] = AWS EP
+	    "server_public_key = " K3 "\n"
+	    "client_dns = 9.9.9.9, 149.112.112.112\n"
+	    "wireguard_port = 443\n"
+	    "\n"
+	    "# the phones\n"
+	    "[peer zoe]\n"
+	    "address = 10.8.0.9/32\n"
+	    "public_key = " K2 "\n"
+	    "keepalive = 0\n"
+	    "[peer alice-2]\n"
+	    "public_key = " K1 "\n"
+	    "address = 10.8.0.254\n";
+	char *err = NULL, *s;
+	struct desired *d = parse(text, &err);
+	const char *tail;
+
+	T_OK(d != NULL, "peers parse: %s", err ? err : "");
+	if (d == NULL) {
+		free(err);
+		return;
+	}
+	T_EQ_STR(d->server_public_key, K3);
+	T_EQ_INT(d->n_client_dns, 2);
+	T_EQ_STR(d->client_dns[1], "149.112.112.112");
+	T_EQ_INT(d->wireguard_port, 443);
+	T_EQ_INT(d->n_peers, 2);
+	/* sorted by name */
+	T_EQ_STR(d->peers[0].name, "alice-2");
+	T_EQ_STR(d->peers[0].public_key, K1);
+	T_EQ_STR(d->peers[0].address, "10.8.0.254");
+	T_EQ_INT(d->peers[0].keepalive, -1);
+	T_EQ_STR(d->peers[1].name, "zoe");
+	T_EQ_STR(d->peers[1].address, "10.8.0.9");	/* "/32" dropped */
+	T_EQ_INT(d->peers[1].keepalive, 0);
+	T_OK(desired_find_peer(d, "zoe") == &d->peers[1], "find zoe");
+	T_OK(desired_find_peer(d, "bob") == NULL, "no bob");
+	s = desired_print(d);
+	tail = s ? strstr(s, "\n[peer ") : NULL;
+	T_EQ_STR(tail, "\n[peer alice-2]\npublic_key = " K1 "\naddress = 10.8.0.254\n"
+	    "# keepalive =\n\n[peer zoe]\npublic_key = " K2 "\naddress = 10.8.0.9\n"
+	    "keepalive = 0\n");
+	T_OK(s && strstr(s, "\nwireguard_port = 443\nserver_public_key = " K3
+	    "\nclient_dns = 9.9.9.9, 149.112.112.112\n\n[alerts]"), "%s", s);
+	free(s);
+	round_trip("peers", d);
+	desired_free(d);
+
+	/* an empty client_dns: no DNS line in client configs, and printed as "client_dns =" */
+	d = parse(AWS EP "client_dns =\nserver_public_key =\n", &err);
+	T_OK(d != NULL && d->n_client_dns == 0 && d->server_public_key == NULL,
+	    "empty client_dns");
+	if (d != NULL) {
+		s = desired_print(d);
+		T_OK(s && strstr(s, "\n# server_public_key =\nclient_dns =\n"), "%s", s);
+		free(s);
+		round_trip("empty client_dns", d);
+	}
+	desired_free(d);
+	/* the peers may come before [endpoint], whose network then applies */
+	d = parse("[peer a]\npublic_key = " K1 "\naddress = 192.168.7.2\n" AWS EP
+	    "wireguard_cidr = 192.168.7.0/24\n", &err);
+	T_OK(d != NULL, "peers first: %s", err ? err : "");
+	desired_free(d);
+	free(err);
+}
+
+static const struct err_case peer_err_cases[] = {
+	{ AWS EP "[peer Alice]\npublic_key = " K1 "\naddress = 10.8.0.2\n",
+	  "t.conf:6: invalid peer name 'Alice': use 1 to 32 of a-z, 0-9 and '-'\n" },
+	{ AWS EP "[peer a23456789012345678901234567890123]\n",
+	  "t.conf:6: invalid peer name 'a23456789012345678901234567890123': use 1 to 32 "
+	  "of a-z, 0-9 and '-'\n" },
+	{ AWS EP "[peer]\npublic_key = " K1 "\n",
+	  "t.conf:6: section [peer] needs a name: [peer NAME]\n" },
+	{ AWS EP PEER_A "[peer a]\npublic_key = " K2 "\naddress = 10.8.0.3\n",
+	  "t.conf:9: duplicate section [peer a], first on line 6\n" },
+	{ AWS EP PEER_A "allowed_ips = 10.8.0.2/32\n",
+	  "t.conf:9: unknown key 'allowed_ips' in [peer a]\n" },
+	{ AWS EP PEER_A "preshared_key_parameter = /stingy-vpn/psk\n",
+	  "t.conf:9: unknown key 'preshared_key_parameter' in [peer a]\n" },
+	{ AWS EP PEER_A "region = eu-west-1\n",
+	  "t.conf:9: unknown key 'region' in [peer a], it belongs in [aws]\n" },
+	{ AWS EP PEER_A "public_key = " K2 "\n",
+	  "t.conf:9: duplicate key 'public_key' in [peer a], first set on line 7\n" },
+	{ AWS EP "[peer a]\naddress = 10.8.0.2\n",
+	  "t.conf:6: missing required key 'public_key' in [peer a]\n" },
+	{ AWS EP "[peer a]\n[peer b]\nkeepalive = 25\n",
+	  "t.conf:6: missing required key 'public_key' in [peer a]\n"
+	  "t.conf:6: missing required key 'address' in [peer a]\n"
+	  "t.conf:7: missing required key 'public_key' in [peer b]\n"
+	  "t.conf:7: missing required key 'address' in [peer b]\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1_BAD "\naddress = 10.8.0.2\n",
+	  "t.conf:7: invalid public_key '" K1_BAD "': " WG_WHY "\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "x\naddress = 10.8.0.2\n",
+	  "t.conf:7: invalid public_key '" K1 "x': " WG_WHY "\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 10.8.0.2/24\n",
+	  "t.conf:8: invalid address '10.8.0.2/24': a peer has one address, a /32: "
+	  "write 10.8.0.2 or 10.8.0.2/32\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 010.8.0.2\n",
+	  "t.conf:8: invalid address '010.8.0.2': expected an IPv4 address like "
+	  "10.8.0.2 (or 10.8.0.2/32)\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 10.8.0.2.5/32\n",
+	  "t.conf:8: invalid address '10.8.0.2.5/32': expected an IPv4 address like "
+	  "10.8.0.2 (or 10.8.0.2/32)\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = fd00::2\n",
+	  "t.conf:8: invalid address 'fd00::2': expected an IPv4 address like "
+	  "10.8.0.2 (or 10.8.0.2/32)\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 10.9.0.2\n",
+	  "t.conf:8: address 10.9.0.2 of [peer a] is outside wireguard_cidr 10.8.0.0/24\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 10.8.0.0\n",
+	  "t.conf:8: address 10.8.0.0 of [peer a] is the network address of "
+	  "wireguard_cidr 10.8.0.0/24\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 10.8.0.255\n",
+	  "t.conf:8: address 10.8.0.255 of [peer a] is the broadcast address of "
+	  "wireguard_cidr 10.8.0.0/24\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 10.8.0.1/32\n",
+	  "t.conf:8: address 10.8.0.1 of [peer a] is the server's address (the first "
+	  "host) in wireguard_cidr 10.8.0.0/24\n" },
+	{ PEER_A AWS EP "wireguard_cidr = 10.99.0.0/16\n",
+	  "t.conf:3: address 10.8.0.2 of [peer a] is outside wireguard_cidr 10.99.0.0/16\n" },
+	{ AWS EP PEER_A "keepalive = 65536\n",
+	  "t.conf:9: invalid keepalive '65536': out of range (0 to 65535 seconds)\n" },
+	{ AWS EP PEER_A "keepalive = 25s\n",
+	  "t.conf:9: invalid keepalive '25s': expected a number of seconds, 0 to 65535\n" },
+	{ AWS EP PEER_A "keepalive =\n",
+	  "t.conf:9: empty value for key 'keepalive'\n" },
+	{ AWS EP "[peer a]\npublic_key = " K1 "\naddress = 10.8.0.2 # phone\n",
+	  "t.conf:8: comment after the value of 'address': put comments on lines of "
+	  "their own\n" },
+	{ AWS EP PEER_A "[peer b]\npublic_key = " K1 "\naddress = 10.8.0.3\n",
+	  "t.conf:10: public_key of [peer b] is also that of [peer a] (line 7)\n" },
+	{ AWS EP PEER_A "[peer b]\npublic_key = " K2 "\naddress = 10.8.0.2/32\n",
+	  "t.conf:11: address 10.8.0.2 of [peer b] is also that of [peer a] (line 8)\n" },
+	{ AWS EP PEER_A "[peer b]\npublic_key = " K1 "\naddress = 10.8.0.2\n"
+	  "[peer c]\npublic_key = " K1 "\naddress = 10.9.0.2\n",
+	  "t.conf:10: public_key of [peer b] is also that of [peer a] (line 7)\n"
+	  "t.conf:11: address 10.8.0.2 of [peer b] is also that of [peer a] (line 8)\n"
+	  "t.conf:14: address 10.9.0.2 of [peer c] is outside wireguard_cidr 10.8.0.0/24\n"
+	  "t.conf:13: public_key of [peer c] is also that of [peer a] (line 7)\n"
+	  "t.conf:13: public_key of [peer c] is also that of [peer b] (line 10)\n" },
+	/* the [endpoint] keys for client configs */
+	{ AWS EP "server_public_key = abc\n",
+	  "t.conf:6: invalid server_public_key 'abc': " WG_WHY "\n" },
+	{ AWS EP "client_dns = 1.1.1.1, 8.8.8\n",
+	  "t.conf:6: invalid IPv4 address '8.8.8' in client_dns\n" },
+	{ AWS EP "wireguard_port = 0\n",
+	  "t.conf:6: wireguard_port '0' out of range (1 to 65535)\n" },
+	{ AWS EP "wireguard_port = 65536\n",
+	  "t.conf:6: wireguard_port '65536' out of range (1 to 65535)\n" },
+};
+
+static void
+test_peer_errors(void)
+{
+	struct buf b;
+	char key[48], *err = NULL;
+	struct desired *d;
+
+	for (size_t i = 0; i < sizeof(peer_err_cases) / sizeof(peer_err_cases[0]); i++) {
+		err = NULL;
+		d = parse(peer_err_cases[i].text, &err);
+		T_OK(d == NULL, "peer case %zu: no config on error", i);
+		T_EQ_STR(err, peer_err_cases[i].errors);
+		desired_free(d);
+		free(err);
+	}
+	/* 64 peers, then a 65th */
+	buf_init(&b, 64 * 1024);
+	buf_adds(&b, AWS EP);
+	for (int i = 0; i < 65; i++) {
+		snprintf(key, sizeof(key), "%c%c%s", 'A' + i % 26, 'a' + i / 26, &K1[2]);
+		buf_addf(&b, "[peer p%d]\npublic_key = %s\naddress = 10.8.0.%d\n", i,
+		    key, i + 2);
+	}
+	err = NULL;
+	d = parse(buf_str(&b), &err);
+	T_EQ_STR(err, "t.conf:198: too many [peer] sections: at most 64\n");
+	desired_free(d);
+	free(err);
+	*strstr(b.data, "[peer p64]") = '\0';
+	err = NULL;
+	d = parse(b.data, &err);
+	T_OK(d != NULL && d->n_peers == 64, "64 peers: %s", err ? err : "");
+	if (d != NULL)
+		round_trip("64 peers", d);
+	desired_free(d);
+	free(err);
+	buf_free(&b);
+}
+
+static void
+test_peers_equal(void)
+{
+	const char *text = AWS EP "server_public_key = " K3 "\n" PEER_A
+	    "[peer b]\npublic_key = " K2 "\naddress = 10.8.0.3\n";
+	struct desired *a = parse(text, NULL), *b = parse(text, NULL);
+	char *saved;
+
+	T_OK(a && b && desired_equal(a, b), "equal");
+	if (!a || !b)
+		goto done;
+#define FLIP(field, v) do { __typeof__(b->field) o_ = b->field; b->field = (v); \
+	T_OK(!desired_equal(a, b), "%s differs", #field); b->field = o_; \
+	T_OK(desired_equal(a, b), "%s restored", #field); } while (0)
+	FLIP(wireguard_port, 1);
+	FLIP(server_public_key, K1);
+	FLIP(server_public_key, NULL);
+	FLIP(n_client_dns, 0);
+	FLIP(n_peers, 1);
+	FLIP(peers[1].keepalive, 25);
+	FLIP(peers[1].address, "10.8.0.4");
+	FLIP(peers[1].public_key, K1);
+	FLIP(peers[0].name, "c");
+#undef FLIP
+	saved = b->client_dns[0];
+	b->client_dns[0] = "8.8.8.8";
+	T_OK(!desired_equal(a, b), "client_dns[0] differs");
+	b->client_dns[0] = saved;
+	T_OK(desired_equal(a, b), "restored");
+done:
+	desired_free(a);
+	desired_free(b);
+}
+
 /* desired_equal looks at every field: change each in turn. */
 static void
 test_equal(void)
@@ -1113,5 +1357,8 @@ main(void)
 	T_RUN(test_equal);
 	T_RUN(test_incremental);
 	T_RUN(test_load_errors);
+	T_RUN(test_peers);
+	T_RUN(test_peer_errors);
+	T_RUN(test_peers_equal);
 	return t_done("test_desired");
 }
