@@ -64,7 +64,7 @@ INITCMD_DEFAULT_LISTEN ")\n"
 
 enum init_output {
 	O_ENDPOINT, O_REGION, O_QUEUE, O_TEMPLATE, O_SUBNETS, O_SSM, O_CIDR,
-	O_TYPE, O_EIP, O_SNS, O_COUNT
+	O_TYPE, O_EIP, O_SNS, O_PORT, O_COUNT
 };
 
 static const struct {
@@ -81,6 +81,7 @@ static const struct {
 	[O_TYPE] =	{ "InstanceType", 1 },
 	[O_EIP] =	{ "ElasticIpAllocationId", 0 },
 	[O_SNS] =	{ "SnsTopicArn", 0 },
+	[O_PORT] =	{ "WireGuardPort", 0 },
 };
 
 static const char *const init_usable[] = {
@@ -228,6 +229,27 @@ init_value_problem(const char *v)
 	return NULL;
 }
 
+/*
+ * port: v as a UDP port into *port: 1 to 5 decimal digits, 1..65535
+ * (no sign, no blanks). 0 or -1.
+ */
+static int
+init_port(const char *v, unsigned long *port)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 5)
+			return -1;
+		n = n * 10 + (unsigned long)(v[i] - '0');
+	}
+	if (i == 0 || n < 1 || n > 65535)
+		return -1;
+	*port = n;
+	return 0;
+}
+
 /* check_outputs: fills b->val; reports missing and unusable outputs. */
 static void
 init_check_outputs(struct init_build *b, const struct cfn_stack *s,
@@ -235,6 +257,7 @@ init_check_outputs(struct init_build *b, const struct cfn_stack *s,
 {
 	char missing[512] = "", q[QBUF];
 	const char *v, *why;
+	unsigned long port;
 	size_t i;
 
 	for (i = 0; i < O_COUNT; i++) {
@@ -252,6 +275,11 @@ init_check_outputs(struct init_build *b, const struct cfn_stack *s,
 			continue;
 		}
 		b->val[i] = v;
+	}
+	if (b->val[O_PORT] != NULL && init_port(b->val[O_PORT], &port) == -1) {
+		init_error(b, "output WireGuardPort: not a UDP port (1-65535): "
+		    "'%s'", init_quote(q, sizeof(q), b->val[O_PORT]));
+		b->val[O_PORT] = NULL;
 	}
 	if (missing[0] != '\0')
 		init_error(b, "stack %s: missing outputs: %s (its template "
@@ -338,6 +366,7 @@ init_text(struct init_build *b, const char *profile, const char *state_db,
 {
 	const char *type = b->val[O_TYPE], *dot;
 	char *subnets = NULL;
+	unsigned long port;
 
 	init_line(b, NULL, "%s", "");
 	init_line(b, NULL, "[aws]");
@@ -373,6 +402,9 @@ init_text(struct init_build *b, const char *profile, const char *state_db,
 		    "instance's own public address is used");
 	init_line(b, "SsmPrefix", "ssm_prefix = %s", b->val[O_SSM]);
 	init_line(b, "WireGuardCidr", "wireguard_cidr = %s", b->val[O_CIDR]);
+	/* init_check_outputs let only a valid port through. */
+	if (b->val[O_PORT] != NULL && init_port(b->val[O_PORT], &port) == 0)
+		init_line(b, "WireGuardPort", "wireguard_port = %lu", port);
 	if (b->val[O_SNS] != NULL) {
 		init_line(b, NULL, "%s", "");
 		init_line(b, NULL, "[alerts]");

@@ -23,6 +23,8 @@
  *   InstanceType           [endpoint] instance_types, see below
  *   ElasticIpAllocationId  [endpoint] elastic_ip, optional
  *   SnsTopicArn            [alerts] sns_topic, optional
+ *   WireGuardPort          [endpoint] wireguard_port, optional: a UDP
+ *                          port 1-65535, written as a plain number
  * An optional output that is absent or "" leaves its key unset.
  *
  * instance_types: InstanceType, and for a FAMILY.nano type FAMILY.micro

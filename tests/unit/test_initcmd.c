@@ -252,6 +252,60 @@ test_optional(void)
 	cfn_stack_free(&s);
 }
 
+/* WireGuardPort: optional, checked, written as wireguard_port. */
+static void
+test_port(void)
+{
+	static const struct {
+		const char	*value;
+		unsigned	 want;		/* 0: refused */
+	} v[] = {
+		{ "51820", 51820 }, { "1", 1 }, { "65535", 65535 },
+		{ "443", 443 }, { "08080", 8080 }, { "051820", 0 },
+		{ "0", 0 }, { "65536", 0 }, { "99999", 0 }, { "-1", 0 },
+		{ "+51820", 0 }, { "5182O", 0 }, { "0x1f", 0 },
+		{ "123456", 0 }, { "4294967297", 0 }, { "1e3", 0 },
+	};
+	struct cfn_stack s;
+	struct initcmd_opts o = opts();
+	struct desired *d;
+	char *text, *errors = NULL, line[64];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		stack_good(&s);
+		stack_set(&s, "WireGuardPort", v[i].value);
+		text = build(&s, &o, &errors);
+		if (v[i].want == 0) {
+			T_OK(text == NULL, "case %zu (%s) written", i, v[i].value);
+			T_OK(errors && strstr(errors, "output WireGuardPort: not "
+			    "a UDP port (1-65535): '") != NULL, "case %zu: %s",
+			    i, errors ? errors : "(null)");
+		} else {
+			snprintf(line, sizeof(line), "\nwireguard_port = %u\n",
+			    v[i].want);
+			T_OK(text && strstr(text, line) != NULL, "case %zu: %s",
+			    i, errors ? errors : "no line");
+			if (text != NULL && (d = parse(text)) != NULL) {
+				T_EQ_INT(d->wireguard_port, v[i].want);
+				desired_free(d);
+			}
+		}
+		free(text);
+		free(errors);
+		errors = NULL;
+		cfn_stack_free(&s);
+	}
+
+	/* absent or "": no line, the default port */
+	stack_good(&s);
+	stack_set(&s, "WireGuardPort", "");
+	text = build(&s, &o, &errors);
+	T_OK(text && strstr(text, "wireguard_port") == NULL, "no port line");
+	free(text);
+	free(errors);
+	cfn_stack_free(&s);
+}
+
 static void
 test_missing(void)
 {
@@ -668,6 +722,7 @@ main(void)
 {
 	T_RUN(test_required);
 	T_RUN(test_optional);
+	T_RUN(test_port);
 	T_RUN(test_missing);
 	T_RUN(test_untrusted);
 	T_RUN(test_options);
