@@ -54,6 +54,7 @@ struct http_req {
 	CURL			*easy;
 	struct curl_slist	*hdrs;
 	char			*body;		/* our copy of the request body */
+	size_t			 body_len;	/* its bytes, wiped before the free */
 	struct buf		 resp;		/* answer body, capped */
 	int			 too_big;	/* the write callback hit the cap */
 	int			 oom;		/* the write callback could not grow */
@@ -136,6 +137,9 @@ req_free(struct http_req *r)
 		if (l->data)
 			explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(r->hdrs);
+	/* A body may carry a secret (an SSM PutParameter of a private key). */
+	if (r->body != NULL)
+		explicit_bzero(r->body, r->body_len);
 	free(r->body);
 	buf_free(&r->resp);
 	free(r);
@@ -628,6 +632,7 @@ http_start(struct http_client *c, const struct http_request *req,
 		goto fail;
 	if (req->body_len)
 		memcpy(r->body, req->body, req->body_len);
+	r->body_len = req->body_len;
 	if ((r->easy = curl_easy_init()) == NULL)
 		goto fail;
 	if (req_setup(r, req) == -1)

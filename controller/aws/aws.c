@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include <event2/event.h>
+#include <openssl/crypto.h>
 
 #include "aws.h"
 #include "awsini.h"
@@ -109,6 +110,9 @@ aws_pending_free(struct aws_pending *p)
 	free(p->content_type);
 	free(p->target);
 	free(p->what);
+	/* PutParameter bodies carry secrets (the WireGuard private key). */
+	if (p->body != NULL)
+		OPENSSL_cleanse(p->body, p->body_len);
 	free(p->body);
 	free(p->url);
 	free(p->sign_path);
