@@ -17,6 +17,7 @@
 
 #include "aws.h"
 #include "buf.h"
+#include "cost.h"
 #include "daemon.h"
 #include "desired.h"
 #include "dnssync.h"
@@ -30,6 +31,7 @@
 #include "log.h"
 #include "notify.h"
 #include "reconcile.h"
+#include "spotprice.h"
 #include "sqs.h"
 #include "status.h"
 #include "store.h"
@@ -42,6 +44,8 @@
 #define PRUNE_EVERY_MS		(6 * 3600 * 1000)
 #define TICK_MS			15000	/* reconcile at least this often */
 #define FAST_DESCRIBE_MS	2000	/* while a replacement is on its way */
+#define PRICES_EVERY_MS		(3600 * 1000)	/* DescribeSpotPriceHistory */
+#define PRICES_RETRY_MS		(5 * 60 * 1000)	/* after a failure */
 /*
  * Rows older than this are pruned. Events must outlive any redelivery, so
  * this is kept above SQS's longest retention (14 days).
@@ -90,6 +94,22 @@ struct daemon {
 	char			 describe_error[320];
 	struct status_counters	 n;
 	struct status_histogram	 reconcile_hist;	/* reconcile() itself, seconds */
+
+	/*
+	 * The monthly estimate (cost.h), made when prices arrive, on reload
+	 * and when the primary changes; never per scrape. A failure keeps
+	 * the last estimate.
+	 */
+	struct event		*ev_prices;
+	int			 prices_inflight;
+	struct spotprice_list	 prices;	/* the last answer, all pages */
+	int			 prices_ok;	/* one answer came */
+	int			 cost_known;
+	int64_t			 cost_total, cost_instance, cost_od_total;	/* od < 0 unknown */
+	time_t			 cost_as_of, cost_prices_at;
+	char			 cost_primary[RC_ID];	/* the primary it was made for */
+	char			 cost_error[400];
+	unsigned long long	 cost_errors;
 	long long		 sqs_answer_us;	/* when the last SQS answer came */
 };
 
@@ -402,6 +422,124 @@ describe_timer_cb(evutil_socket_t fd, short what, void *arg)
 	describe_start(arg);
 }
 
+/* ---- the monthly estimate ---- */
+
+/*
+ * cost_update: the estimate from the prices kept, for the running primary
+ * (its type and zone) when there is one, with the default data volume. A
+ * failure keeps the last estimate and records why.
+ */
+static void
+cost_update(struct daemon *d)
+{
+	struct store_endpoint e;
+	struct store_instance si;
+	struct cost_estimate est;
+	const char *rtype = NULL, *raz = NULL;
+	char err[256];
+
+	if (!d->prices_ok)
+		return;		/* no answer yet: nothing to estimate from */
+	d->cost_primary[0] = '\0';
+	if (store_endpoint_get(d->store, d->conf->endpoint, &e) == 1 &&
+	    e.instance_id[0] && store_instance_get(d->store, e.instance_id,
+	    &si) == 1 && !si.gone) {
+		snprintf(d->cost_primary, sizeof(d->cost_primary), "%s",
+		    e.instance_id);
+		rtype = si.type[0] ? si.type : NULL;
+		raz = si.az[0] ? si.az : NULL;
+	}
+	memset(&est, 0, sizeof(est));
+	if (cost_estimate_desired(d->conf, d->prices.v, d->prices.n, rtype, raz,
+	    COST_DEFAULT_DATA_GB, &est, err, sizeof(err)) == -1) {
+		d->cost_errors++;
+		snprintf(d->cost_error, sizeof(d->cost_error), "%s", err);
+		log_warnx("cost: %s; keeping the last estimate", err);
+		return;
+	}
+	if (!d->cost_known || est.total != d->cost_total)
+		log_info("cost: ~$%.2f a month", (double)est.total / 1e6);
+	d->cost_known = 1;
+	d->cost_total = est.total;
+	d->cost_instance = est.line[COST_INSTANCE].micro;
+	d->cost_od_total = est.od_known ? est.od_total : -1;
+	d->cost_as_of = time(NULL);
+	d->cost_prices_at = est.prices_at;
+	d->cost_error[0] = '\0';
+	cost_free(&est);
+}
+
+static void
+prices_done_cb(const struct aws_error *err, struct spotprice_list *all,
+    void *arg)
+{
+	struct daemon *d = arg;
+	char eb[320];
+
+	d->prices_inflight = 0;
+	if (d->stopping)
+		return;
+	if (err != NULL) {
+		d->cost_errors++;
+		aws_error_str(err, eb, sizeof(eb));
+		snprintf(d->cost_error, sizeof(d->cost_error),
+		    "DescribeSpotPriceHistory: %s", eb);
+		log_warnx("ec2: DescribeSpotPriceHistory: %s; keeping the last "
+		    "estimate", eb);
+		arm_ms(d->ev_prices, jitter(PRICES_RETRY_MS));
+		return;
+	}
+	spotprice_list_free(&d->prices);
+	d->prices = *all;	/* moved: the adapter frees an empty list */
+	memset(all, 0, sizeof(*all));
+	d->prices_ok = 1;
+	log_debug("ec2: DescribeSpotPriceHistory: %zu prices", d->prices.n);
+	cost_update(d);
+	arm_ms(d->ev_prices, PRICES_EVERY_MS);
+}
+
+static void
+prices_start(struct daemon *d)
+{
+	struct spotprice_query q;
+
+	if (d->stopping || d->prices_inflight)
+		return;
+	memset(&q, 0, sizeof(q));
+	q.types = (const char *const *)d->conf->instance_types;
+	q.ntypes = d->conf->n_instance_types;
+	q.start = time(NULL);
+	if (q.ntypes == 0 || spotprice_describe(d->aws, &q, prices_done_cb,
+	    d) == -1) {
+		d->cost_errors++;
+		snprintf(d->cost_error, sizeof(d->cost_error),
+		    "DescribeSpotPriceHistory could not start");
+		arm_ms(d->ev_prices, jitter(PRICES_RETRY_MS));
+		return;
+	}
+	d->prices_inflight = 1;
+}
+
+/* same_types: 1 when a and b list the same instance types in the same order. */
+static int
+same_types(const struct desired *a, const struct desired *b)
+{
+	if (a->n_instance_types != b->n_instance_types)
+		return 0;
+	for (size_t i = 0; i < a->n_instance_types && i < DESIRED_MAX_LIST; i++)
+		if (strcmp(a->instance_types[i], b->instance_types[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+prices_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	prices_start(arg);
+}
+
 /* ---- desired.conf: reload on SIGHUP or when the file changes ---- */
 
 /* same_file_state: 1 when st describes the same file content as before. */
@@ -460,6 +598,7 @@ reload(struct daemon *d, const char *trigger)
 	char *errors = NULL, *joined;
 	const char *key;
 	struct buf b;
+	int types_changed;
 
 	log_info("config: %s: reloading (%s)", d->conf_path, trigger);
 	d->last_reload = time(NULL);
@@ -495,8 +634,13 @@ reload(struct daemon *d, const char *trigger)
 	}
 	/* The executor compares old and new: tell it before the old goes. */
 	executor_set_desired(d->ex, nd);
+	types_changed = !same_types(d->conf, nd);
 	desired_free(d->conf);
 	d->conf = nd;
+	if (types_changed)
+		prices_start(d);	/* cost_update when they come */
+	else
+		cost_update(d);
 	d->n.reloads_ok++;
 	reconcile_schedule(d);
 	log_notice("config: %s: new configuration in force", d->conf_path);
@@ -577,6 +721,13 @@ reconcile_cb(evutil_socket_t fd, short what, void *arg)
 		log_warnx("reconcile: %s", r.blocker);
 	d->last = r;
 	executor_run(d->ex, &r, now);
+	/* The estimate counts the primary's pool: it changed. */
+	for (size_t i = 0; i < r.n; i++)
+		if (r.actions[i].kind == RC_SET_PRIMARY &&
+		    strcmp(r.actions[i].instance, d->cost_primary) != 0) {
+			cost_update(d);
+			break;
+		}
 	/*
 	 * Readiness is a tag only DescribeInstances shows: while a replacement
 	 * is on its way, look sooner than the interval.
@@ -700,6 +851,7 @@ struct view_mem {
 	struct store_audit_entry	*actions;
 	struct store_endpoint		 ep;
 	char				 ssm_name[256];
+	char				 peers_name[256];
 	struct dnssync_status		 dns;
 };
 
@@ -770,6 +922,18 @@ view_fill(struct daemon *d, struct status_view *v, char *reason, size_t len,
 	    d->conf->ssm_prefix);
 	v->ssm_parameter = m->ssm_name;
 	v->ssm_value = executor_ssm_value(d->ex);
+	{
+		struct executor_peers p;
+
+		executor_peers(d->ex, &p);
+		snprintf(m->peers_name, sizeof(m->peers_name),
+		    "%s/wireguard/peers", d->conf->ssm_prefix);
+		v->peers_parameter = m->peers_name;
+		v->peers_count = p.count;
+		v->peers_synced = p.in_sync;
+		v->peers_synced_at = p.synced_at;
+		v->peers_error = p.last_error;
+	}
 	if (store_intents_open(d->store, d->conf->endpoint, &m->launches, &n) == 0)
 		v->n_launches = n;
 	v->launches = m->launches;
@@ -796,13 +960,14 @@ view_fill(struct daemon *d, struct status_view *v, char *reason, size_t len,
 	v->aws_requests = aws_requests_tally(d->aws);
 	v->aws_errors = aws_errors_tally(d->aws);
 	v->reconcile_duration = &d->reconcile_hist;
-	/*
-	 * The monthly estimate (cost.h) is not wired in yet: unknown, so
-	 * /metrics leaves stingy_estimated_monthly_cost_dollars out. Set it
-	 * here from an estimate kept in struct daemon, made when spot prices
-	 * arrive (never per scrape).
-	 */
-	v->cost_month_usd = -1;
+	/* The estimate made when prices came (cost_update), never per scrape. */
+	v->cost_month_usd = d->cost_known ? (double)d->cost_total / 1e6 : -1;
+	v->cost_total_micro = d->cost_known ? d->cost_total : -1;
+	v->cost_instance_micro = d->cost_known ? d->cost_instance : -1;
+	v->cost_on_demand_micro = d->cost_known ? d->cost_od_total : -1;
+	v->cost_as_of = d->cost_as_of;
+	v->cost_prices_at = d->cost_prices_at;
+	v->cost_error = d->cost_error[0] ? d->cost_error : NULL;
 }
 
 static void
@@ -905,11 +1070,13 @@ daemon_start(struct daemon *d)
 	d->ev_prune = evtimer_new(d->base, prune_cb, d);
 	d->ev_reconcile = event_new(d->base, -1, 0, reconcile_cb, d);
 	d->ev_tick = evtimer_new(d->base, tick_cb, d);
+	d->ev_prices = evtimer_new(d->base, prices_timer_cb, d);
 	d->ex = executor_new(d->base, d->http, d->aws, d->store, d->conf,
 	    exec_done_cb, d);
 	if (!d->ev_term || !d->ev_int || !d->ev_hup || !d->ev_sqs_retry ||
 	    !d->ev_describe || !d->ev_conf_watch || !d->ev_watchdog ||
-	    !d->ev_prune || !d->ev_reconcile || !d->ev_tick || !d->ex) {
+	    !d->ev_prune || !d->ev_reconcile || !d->ev_tick || !d->ev_prices ||
+	    !d->ex) {
 		log_error("event: cannot create events");
 		return -1;
 	}
@@ -929,7 +1096,7 @@ daemon_stop(struct daemon *d)
 {
 	struct event *evs[] = { d->ev_term, d->ev_int, d->ev_hup,
 	    d->ev_sqs_retry, d->ev_describe, d->ev_conf_watch, d->ev_watchdog,
-	    d->ev_prune, d->ev_reconcile, d->ev_tick };
+	    d->ev_prune, d->ev_reconcile, d->ev_tick, d->ev_prices };
 
 	d->stopping = 1;
 	httpd_free(d->httpd);
@@ -946,6 +1113,7 @@ daemon_stop(struct daemon *d)
 		event_base_free(d->base);
 	desired_free(d->conf);
 	free(d->reload_error);
+	spotprice_list_free(&d->prices);
 }
 
 int
@@ -982,6 +1150,7 @@ daemon_run(const struct daemon_opts *opts)
 	    d.httpd ? d.conf->listen : "");
 	sqs_poll_start(&d);
 	describe_start(&d);
+	prices_start(&d);
 	notify_send("READY=1\nSTATUS=watching");
 	if (event_base_dispatch(d.base) == -1)
 		log_error("event: the loop failed");

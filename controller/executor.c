@@ -3,6 +3,7 @@
  * each carries a small context that its completion frees. Store writes are
  * synchronous and come first ("intent before action").
  */
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <stdio.h>
@@ -11,12 +12,14 @@
 #include <time.h>
 
 #include "aws.h"
+#include "buf.h"
 #include "desired.h"
 #include "dnssync.h"
 #include "ec2.h"
 #include "executor.h"
 #include "ingest.h"
 #include "log.h"
+#include "peers.h"
 #include "reconcile.h"
 #include "sns.h"
 #include "ssm.h"
@@ -30,6 +33,7 @@
 #define LAUNCH_SEEN_WINDOW_S	600	/* a launched instance not yet observed */
 #define RECOVER_AFTER_S		20	/* an open intent nobody works on */
 #define MAX_LAUNCHING		8
+#define PEERS_TEXT_MAX		(64 * 1024)	/* bytes of the rendered peer list */
 
 /*
  * A slot remembers an action by (kind, key) while it runs, and after a
@@ -75,6 +79,24 @@ struct executor {
 	time_t			 ssm_read_at;
 	char			*config_blocked;
 	struct dnssync		*dns;		/* NULL without [dns] */
+
+	/*
+	 * The peer list <ssm_prefix>/wireguard/peers. peers_want: the digest
+	 * of peers_render_server(d) ("" when it cannot be rendered);
+	 * peers_digest: of what SSM holds, as last read or put, and as the
+	 * store remembers it at start (meta "peers-digest:<parameter>").
+	 */
+	char			 peers_want[RC_DIGEST];
+	size_t			 peers_count;
+	int			 peers_known;
+	char			 peers_digest[RC_DIGEST];
+	time_t			 peers_synced_at;	/* SSM last confirmed equal to want */
+	int			 peers_reading;
+	int			 peers_read_due;	/* read at the next refresh */
+	time_t			 peers_read_at;
+	unsigned		 peers_gen;		/* bumped by each put */
+	unsigned		 peers_read_gen;
+	char			 peers_error[440];	/* "" none */
 };
 
 /* One call in flight. */
@@ -88,7 +110,10 @@ struct call {
 	char			 launch_id[64];
 	char			 reason[256];
 	char			 alert_kind[32];
+	char			 digest[RC_DIGEST];	/* RC_PUT_PEERS: of what is put */
 };
+
+static void peers_read(struct executor *ex, time_t now);
 
 static void
 notify_done(struct executor *ex)
@@ -704,6 +729,7 @@ executor_refresh(struct executor *ex)
 		if (ssm_get_parameter(ex->aws, name, 0, ssm_read_cb, ex) == 0)
 			ex->ssm_reading = 1;
 	}
+	peers_read(ex, time(NULL));
 }
 
 static void
@@ -768,6 +794,253 @@ ssm_put_done_cb(const struct aws_error *err, long long version, void *arg)
 	endpoint_update(ex, NULL, c->instance);
 out:
 	call_end(c, 1);
+}
+
+/* ---- the peer list ---- */
+
+/* peers_param: "<ssm_prefix>/wireguard/peers" of d into buf. */
+static void
+peers_param(const struct desired *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/wireguard/peers", d->ssm_prefix);
+}
+
+/* sha256_hex: the SHA-256 of p[0..n) in lowercase hex into out (RC_DIGEST bytes). */
+static void
+sha256_hex(const void *p, size_t n, char out[RC_DIGEST])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	out[0] = '\0';
+	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+		return;
+	for (unsigned i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/*
+ * peers_render: d's server peer list into *b (initialised here; the caller
+ * frees) and its digest into want. -1 (want "") when it cannot be rendered.
+ */
+static int
+peers_render(const struct desired *d, struct buf *b, char want[RC_DIGEST])
+{
+	buf_init(b, PEERS_TEXT_MAX);
+	want[0] = '\0';
+	if (peers_render_server(d, b) == -1 || b->len == 0)
+		return -1;
+	sha256_hex(b->data, b->len, want);
+	return want[0] ? 0 : -1;
+}
+
+/* peers_meta_key: the store's key for what SSM holds under d's prefix. */
+static void
+peers_meta_key(const struct desired *d, const char *what, char *buf,
+    size_t len)
+{
+	char name[256];
+
+	peers_param(d, name, sizeof(name));
+	snprintf(buf, len, "peers-%s:%s", what, name);
+}
+
+/* peers_persist: remembers what SSM holds (and when it was last in sync). */
+static void
+peers_persist(struct executor *ex)
+{
+	char key[320];
+
+	peers_meta_key(ex->d, "digest", key, sizeof(key));
+	if (store_meta_set_text(ex->store, key, ex->peers_digest) == -1)
+		log_warnx("executor: peers: digest not stored: %s",
+		    store_error(ex->store));
+	peers_meta_key(ex->d, "synced-at", key, sizeof(key));
+	store_meta_set_int(ex->store, key, (long long)ex->peers_synced_at);
+}
+
+/*
+ * peers_setup: the digest d wants; and, when the parameter changed (or at
+ * start), what the store remembers SSM holding. Reads SSM again either way.
+ */
+static void
+peers_setup(struct executor *ex, const struct desired *d, int param_changed)
+{
+	struct buf b;
+	char key[320], dig[RC_DIGEST];
+	long long at = 0;
+
+	if (peers_render(d, &b, ex->peers_want) == -1)
+		log_warnx("peers: the list of [endpoint %s] cannot be rendered; "
+		    "SSM is left as it is", d->endpoint);
+	buf_free(&b);
+	ex->peers_count = d->n_peers;
+	if (param_changed) {
+		ex->peers_gen++;
+		ex->peers_known = 0;
+		ex->peers_digest[0] = '\0';
+		ex->peers_synced_at = 0;
+		peers_meta_key(d, "digest", key, sizeof(key));
+		if (store_meta_get_text(ex->store, key, dig, sizeof(dig)) == 1 &&
+		    (dig[0] == '\0' || strlen(dig) == 64)) {
+			ex->peers_known = 1;
+			snprintf(ex->peers_digest, sizeof(ex->peers_digest), "%s",
+			    dig);
+		}
+		peers_meta_key(d, "synced-at", key, sizeof(key));
+		if (store_meta_get_int(ex->store, key, &at) == 1)
+			ex->peers_synced_at = (time_t)at;
+	}
+	ex->peers_read_due = 1;
+}
+
+static void
+peers_read_cb(const struct aws_error *err, const struct ssm_parameter *p,
+    void *arg)
+{
+	struct executor *ex = arg;
+	char eb[400], name[256];
+
+	ex->peers_reading = 0;
+	if (ex->stopping)
+		return;
+	/* A put started or finished since the read went out: stale. */
+	if (ex->peers_read_gen != ex->peers_gen) {
+		ex->peers_read_due = 1;
+		executor_refresh(ex);
+		return;
+	}
+	peers_param(ex->d, name, sizeof(name));
+	if (err != NULL && strcmp(err->code, "ParameterNotFound") != 0) {
+		aws_error_str(err, eb, sizeof(eb));
+		log_warnx("ssm: GetParameter %s: %s", name, eb);
+		snprintf(ex->peers_error, sizeof(ex->peers_error),
+		    "GetParameter: %s", eb);
+		return;
+	}
+	ex->peers_known = 1;
+	ex->peers_read_at = time(NULL);
+	if (err != NULL)
+		ex->peers_digest[0] = '\0';
+	else
+		sha256_hex(p->value, strlen(p->value), ex->peers_digest);
+	if (ex->peers_want[0] && strcmp(ex->peers_digest, ex->peers_want) == 0) {
+		ex->peers_synced_at = ex->peers_read_at;
+		ex->peers_error[0] = '\0';
+	} else
+		log_info("peers: %s holds %.12s, want %.12s", name,
+		    ex->peers_digest[0] ? ex->peers_digest : "nothing",
+		    ex->peers_want);
+	peers_persist(ex);
+	notify_done(ex);
+}
+
+/* peers_read: GetParameter WithDecryption when due (see executor_refresh). */
+static void
+peers_read(struct executor *ex, time_t now)
+{
+	char name[256];
+
+	if (ex->peers_reading || (!ex->peers_read_due &&
+	    now - ex->peers_read_at < SSM_REFRESH_S))
+		return;
+	peers_param(ex->d, name, sizeof(name));
+	ex->peers_read_gen = ex->peers_gen;
+	if (ssm_get_parameter(ex->aws, name, 1, peers_read_cb, ex) == 0) {
+		ex->peers_reading = 1;
+		ex->peers_read_due = 0;
+	}
+}
+
+static void
+peers_put_done_cb(const struct aws_error *err, long long version, void *arg)
+{
+	struct call *c = arg;
+	struct executor *ex = c->ex;
+	char eb[400], name[256], detail[320];
+
+	if (ex->stopping)
+		goto out;
+	ex->peers_gen++;
+	peers_param(ex->d, name, sizeof(name));
+	snprintf(detail, sizeof(detail), "%s: %zu peers, %.12s", name,
+	    ex->peers_count, c->digest);
+	if (err != NULL) {
+		aws_error_str(err, eb, sizeof(eb));
+		log_warnx("ssm: PutParameter %s (%zu peers, %.12s): %s", name,
+		    ex->peers_count, c->digest, eb);
+		snprintf(ex->peers_error, sizeof(ex->peers_error),
+		    "PutParameter: %s", eb);
+		audit(ex, "put-peers", name, detail, eb);
+		ex->outcomes.ssm_puts[STATUS_R_ERROR]++;
+		/* What SSM holds now is not known for sure: read it again. */
+		ex->peers_read_due = 1;
+		call_end(c, 0);
+		return;
+	}
+	ex->peers_known = 1;
+	snprintf(ex->peers_digest, sizeof(ex->peers_digest), "%s", c->digest);
+	ex->peers_synced_at = time(NULL);
+	ex->peers_read_at = ex->peers_synced_at;
+	ex->peers_error[0] = '\0';
+	peers_persist(ex);
+	log_notice("peers: %s = %zu peers (%.12s, version %lld)", name,
+	    ex->peers_count, c->digest, version);
+	audit(ex, "put-peers", name, detail, "ok");
+	ex->outcomes.ssm_puts[STATUS_R_OK]++;
+out:
+	call_end(c, 1);
+}
+
+/*
+ * do_put_peers: renders the list again (d may have changed since the
+ * round) and puts it as a SecureString. Its text is never logged.
+ */
+static void
+do_put_peers(struct executor *ex, const struct rc_action *a, time_t now)
+{
+	struct slot *s;
+	struct call *c;
+	struct buf b;
+	char name[256];
+
+	if ((s = slot_take(ex, RC_PUT_PEERS, "peers", now)) == NULL ||
+	    (c = call_new(ex, s, a)) == NULL)
+		return;
+	if (peers_render(ex->d, &b, c->digest) == -1) {
+		buf_free(&b);
+		call_end(c, 0);
+		return;
+	}
+	peers_param(ex->d, name, sizeof(name));
+	log_info("peers: PutParameter %s (%zu peers, %.12s; %s)", name,
+	    ex->d->n_peers, c->digest, a->reason);
+	ex->peers_gen++;
+	if (ssm_put_parameter(ex->aws, name, b.data, "SecureString", 1,
+	    peers_put_done_cb, c) == -1) {
+		snprintf(ex->peers_error, sizeof(ex->peers_error),
+		    "PutParameter could not start");
+		ex->outcomes.ssm_puts[STATUS_R_ERROR]++;
+		call_end(c, 0);
+	}
+	buf_free(&b);
+}
+
+void
+executor_peers(const struct executor *ex, struct executor_peers *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->count = ex->peers_count;
+	out->known = ex->peers_known;
+	out->in_sync = ex->peers_known && ex->peers_want[0] != '\0' &&
+	    strcmp(ex->peers_digest, ex->peers_want) == 0;
+	out->synced_at = ex->peers_synced_at;
+	out->last_error = ex->peers_error[0] ? ex->peers_error : NULL;
+	out->digest = ex->peers_want;
 }
 
 /* ---- terminate ---- */
@@ -930,6 +1203,9 @@ executor_run(struct executor *ex, const struct rc_result *r, time_t now)
 		case RC_UPSERT_DNS:
 			dnssync_want(ex->dns, a->value);
 			break;
+		case RC_PUT_PEERS:
+			do_put_peers(ex, a, now);
+			break;
 		default:
 			do_simple(ex, a, now);
 			break;
@@ -1048,6 +1324,10 @@ executor_observe(struct executor *ex, struct rc_observed *o, time_t now)
 		goto out;
 	o->interruptions_24h = (unsigned)n;
 	o->config_blocked = ex->config_blocked;
+	snprintf(o->peers_want, sizeof(o->peers_want), "%s", ex->peers_want);
+	o->peers_known = ex->peers_known;
+	snprintf(o->peers_digest, sizeof(o->peers_digest), "%s",
+	    ex->peers_digest);
 	rc = 0;
 out:
 	free(inst);
@@ -1143,6 +1423,7 @@ executor_new(struct event_base *base, struct http_client *http,
 		free(ex);
 		return NULL;
 	}
+	peers_setup(ex, d, 1);
 	return ex;
 }
 
@@ -1165,6 +1446,7 @@ executor_set_desired(struct executor *ex, const struct desired *d)
 	}
 	if (ssm_changed)
 		ex->ssm_known = 0;
+	peers_setup(ex, d, ssm_changed);
 	if (dns_setup(ex, d) == -1)
 		log_error("dns: out of memory: the record is not kept");
 	executor_refresh(ex);

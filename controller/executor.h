@@ -93,6 +93,23 @@ const char *executor_eip_instance(const struct executor *ex);
 const char *executor_eip_address(const struct executor *ex);
 const char *executor_ssm_value(const struct executor *ex);
 const char *executor_config_blocked(const struct executor *ex);
+/*
+ * The peer list <ssm_prefix>/wireguard/peers (reconcile.h rule 11): read
+ * with decryption at start, after each reload and every 10 min; put as a
+ * SecureString when its SHA-256 differs from peers_render_server(d)'s.
+ * The digest of what SSM holds is kept in the store's meta table.
+ */
+struct executor_peers {
+	size_t		 count;		/* peers in desired.conf */
+	int		 known;		/* what SSM holds is known */
+	int		 in_sync;	/* and equal to the rendered list */
+	time_t		 synced_at;	/* last confirmed in sync, 0 never */
+	const char	*last_error;	/* since the last success, NULL none */
+	const char	*digest;	/* of the rendered list (hex), "" none */
+};
+/* executor_peers: fills *out; strings owned by ex, valid until its next call. */
+void executor_peers(const struct executor *ex, struct executor_peers *out);
+
 /* executor_dns: the DNS syncer, NULL without [dns]. */
 const struct dnssync *executor_dns(const struct executor *ex);
 

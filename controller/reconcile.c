@@ -94,7 +94,7 @@
  * every round the condition holds; the executor rate-limits them.
  *
  * Order of the actions: the launch (reaction time matters), then the
- * endpoint step, then terminates, then alerts. At most RC_MAX_ACTIONS: what
+ * endpoint step, then the peer list, then terminates, then alerts. At most RC_MAX_ACTIONS: what
  * does not fit is dropped, and the next round emits it again.
  *
  * out->replacement: only when there is no target, the newest current,
@@ -697,6 +697,25 @@ plan_endpoint(struct round *r)
 			r->v[i].terminate = 1;
 }
 
+/*
+ * plan_peers: rule 11. Not a step of the cut-over and independent of
+ * enabled: the instance reads the list whenever it boots.
+ */
+static void
+plan_peers(struct round *r)
+{
+	const struct rc_observed *o = r->o;
+	struct rc_action *a;
+
+	if (o->peers_want[0] == '\0' || !o->peers_known ||
+	    streq(o->peers_digest, o->peers_want))
+		return;
+	if ((a = emit(r->out, RC_PUT_PEERS, "")) == NULL)
+		return;
+	snprintf(a->reason, sizeof(a->reason), "ssm holds %.12s, want %.12s",
+	    o->peers_digest[0] ? o->peers_digest : "nothing", o->peers_want);
+}
+
 static void
 emit_terminates(struct round *r, const char *fixed_reason)
 {
@@ -780,6 +799,7 @@ reconcile(const struct desired *d, const struct rc_observed *o, time_t now,
 		plan_endpoint(&r);	/* only clears a dead primary */
 		for (size_t i = 0; i < r.ni; i++)
 			r.v[i].terminate = r.v[i].alive;
+		plan_peers(&r);
 		emit_terminates(&r, "enabled = no");
 		if (r.n_inflight > 0)
 			wait_for(&r, W_LAUNCH_OFF);
@@ -794,6 +814,7 @@ reconcile(const struct desired *d, const struct rc_observed *o, time_t now,
 	plan_launch(&r);
 	plan_endpoint(&r);
 	plan_dns_eip(&r);
+	plan_peers(&r);
 	choose_replacement(&r);
 	emit_terminates(&r, NULL);
 	if (r.n_inflight > 0)
@@ -822,6 +843,8 @@ rc_action_name(enum rc_action_kind k)
 		return "terminate";
 	case RC_ALERT:
 		return "alert";
+	case RC_PUT_PEERS:
+		return "put-peers";
 	}
 	return "unknown";
 }

@@ -45,6 +45,11 @@
  *     comes before SSM. An unknown record (not read yet, or due for a
  *     re-read) is "upserted" too: the executor reads before it writes.
  *     A DNS configuration error is a health blocker.
+ * 11. Peers: SSM <ssm_prefix>/wireguard/peers holds peers_render_server(d).
+ *     When what SSM holds is known (read, put, or remembered by the store)
+ *     and its SHA-256 differs from that of the rendered list: put it
+ *     (RC_PUT_PEERS), whether enabled or not. Unknown: nothing (the
+ *     executor reads it first). A list that cannot be rendered: nothing.
  */
 #ifndef RECONCILE_H
 #define RECONCILE_H
@@ -58,6 +63,7 @@ struct desired;
 #define RC_MAX_POOLS		64
 #define RC_MAX_ACTIONS		16
 #define RC_ID			32	/* bytes for an instance id */
+#define RC_DIGEST		65	/* a SHA-256 in hex and the NUL */
 
 /* One instance of ours, as the store remembers it. */
 struct rc_instance {
@@ -108,6 +114,14 @@ struct rc_observed {
 	unsigned		launches_past_hour;	/* intents not failed, created in the last hour */
 	unsigned		interruptions_24h;	/* interruption warnings for ours, last 24 h */
 	const char		*config_blocked;	/* why AWS refused this configuration, or NULL */
+	/*
+	 * The peer list (rule 11), as SHA-256 hex digests. peers_want comes
+	 * from desired (the executor renders it, reconcile only compares):
+	 * "" when the list cannot be rendered.
+	 */
+	char			peers_want[RC_DIGEST];
+	int			peers_known;		/* 0: what SSM holds is not known */
+	char			peers_digest[RC_DIGEST];	/* of SSM's value, "" when absent */
 };
 
 enum rc_action_kind {
@@ -117,7 +131,8 @@ enum rc_action_kind {
 	RC_PUT_SSM,		/* instance */
 	RC_SET_PRIMARY,		/* instance ("" = none) */
 	RC_TERMINATE,		/* instance; reason */
-	RC_ALERT		/* alert, reason = the text */
+	RC_ALERT,		/* alert, reason = the text */
+	RC_PUT_PEERS		/* the peer list to SSM; reason */
 };
 
 enum rc_alert {
@@ -160,7 +175,10 @@ struct rc_result {
 void reconcile(const struct desired *d, const struct rc_observed *o,
     time_t now, struct rc_result *out);
 
-/* rc_action_name: "launch", "associate-eip", "upsert-dns", "put-ssm", "set-primary", "terminate", "alert". */
+/*
+ * rc_action_name: "launch", "associate-eip", "upsert-dns", "put-ssm",
+ * "set-primary", "terminate", "alert", "put-peers".
+ */
 const char *rc_action_name(enum rc_action_kind k);
 /*
  * rc_alert_name: "budget", "no-capacity", "interruptions", "ready-timeout",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cost.h"
 #include "dnssync.h"
 #include "status.h"
 #include "store.h"
@@ -281,6 +282,51 @@ add_dns(struct jb *jb, json_object *root, const struct dnssync_status *s)
 	jb_set(jb, root, "dns", o);
 }
 
+/* jb_money: micro-dollars as a number with 2 decimals ("2.69"), null when < 0. */
+static json_object *
+jb_money(struct jb *jb, long long micro)
+{
+	char b[40];
+
+	if (micro < 0)
+		return NULL;
+	cost_usd((int64_t)micro, 2, b, sizeof(b));
+	return jb_new(jb, json_object_new_double_s((double)micro / 1e6, b));
+}
+
+static void
+add_peers_cost(struct jb *jb, json_object *root, const struct status_view *v)
+{
+	json_object *o = NULL;
+
+	if (v->peers_parameter != NULL) {
+		o = jb_new(jb, json_object_new_object());
+		jb_set(jb, o, "parameter", jb_str(jb, v->peers_parameter));
+		jb_set(jb, o, "count", jb_uint(jb, v->peers_count));
+		jb_set(jb, o, "synced", jb_bool(jb, v->peers_synced));
+		jb_set(jb, o, "last_synced_at", jb_time(jb, v->peers_synced_at));
+		jb_set(jb, o, "last_error", jb_str(jb, v->peers_error));
+	}
+	jb_set(jb, root, "peers", o);
+	o = NULL;
+	if (isfinite(v->cost_month_usd) && v->cost_month_usd >= 0 &&
+	    v->cost_total_micro >= 0 && v->cost_as_of != 0) {
+		o = jb_new(jb, json_object_new_object());
+		jb_set(jb, o, "total", jb_money(jb, v->cost_total_micro));
+		jb_set(jb, o, "instance", jb_money(jb, v->cost_instance_micro));
+		jb_set(jb, o, "on_demand", jb_money(jb, v->cost_on_demand_micro));
+		jb_set(jb, o, "total_micro", jb_int(jb, v->cost_total_micro));
+		jb_set(jb, o, "instance_micro", jb_int(jb,
+		    v->cost_instance_micro));
+		jb_set(jb, o, "on_demand_micro", v->cost_on_demand_micro < 0 ?
+		    NULL : jb_int(jb, v->cost_on_demand_micro));
+		jb_set(jb, o, "as_of", jb_time(jb, v->cost_as_of));
+		jb_set(jb, o, "prices_at", jb_time(jb, v->cost_prices_at));
+		jb_set(jb, o, "last_error", jb_str(jb, v->cost_error));
+	}
+	jb_set(jb, root, "cost", o);
+}
+
 static void
 add_endpoint(struct jb *jb, json_object *root, const struct status_view *v)
 {
@@ -297,6 +343,7 @@ add_endpoint(struct jb *jb, json_object *root, const struct status_view *v)
 	jb_set(jb, o, "ssm_value", jb_str(jb, v->ssm_value));
 	jb_set(jb, root, "endpoint_state", o);
 	add_dns(jb, root, v->dns);
+	add_peers_cost(jb, root, v);
 	jb_set(jb, root, "primary", instance_by_id(jb, v, v->primary));
 	jb_set(jb, root, "replacement", instance_by_id(jb, v, v->replacement));
 }
@@ -873,6 +920,14 @@ status_metrics(const struct status_view *v)
 		    "estimated cost of a month of the endpoint at current spot "
 		    "prices, USD");
 		metric(&m, "stingy_estimated_monthly_cost_dollars", v->cost_month_usd);
+	}
+	if (v->peers_parameter != NULL) {
+		help(&m, "stingy_peers", "gauge",
+		    "peers in desired.conf (the list kept in SSM)");
+		metric(&m, "stingy_peers", (double)v->peers_count);
+		help(&m, "stingy_peers_in_sync", "gauge",
+		    "1 when SSM holds the peer list desired.conf renders");
+		metric(&m, "stingy_peers_in_sync", v->peers_synced ? 1 : 0);
 	}
 	if (v->dns != NULL)
 		dns_metrics(&m, v->dns);

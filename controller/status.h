@@ -203,6 +203,20 @@ struct status_view {
 	 * is left out. A view zeroed with memset says $0: set -1.
 	 */
 	double				 cost_month_usd;
+	/* The same estimate in micro-dollars a month (cost.h); < 0 unknown. */
+	long long			 cost_total_micro;
+	long long			 cost_instance_micro;	/* the instance line */
+	long long			 cost_on_demand_micro;	/* the total on demand */
+	time_t				 cost_as_of;		/* when the estimate was made */
+	time_t				 cost_prices_at;	/* newest spot price used */
+	const char			*cost_error;		/* the last failure, NULL none */
+
+	/* The peer list in SSM; peers_parameter NULL: not shown. */
+	const char			*peers_parameter;	/* "<prefix>/wireguard/peers" */
+	size_t				 peers_count;
+	int				 peers_synced;		/* SSM holds the rendered list */
+	time_t				 peers_synced_at;	/* 0 never */
+	const char			*peers_error;		/* NULL none */
 };
 
 /*
@@ -225,6 +239,12 @@ struct status_view {
  *   dns {provider name state want value synced_at in_sync last_error
  *        last_error_at config_error next_attempt requests writes failures
  *        rate_limited token_fetches}, null without [dns]
+ *   peers {parameter count synced last_synced_at last_error}, null when
+ *        peers_parameter is NULL
+ *   cost {total instance on_demand (USD a month, 2 decimals) total_micro
+ *        instance_micro on_demand_micro as_of prices_at last_error},
+ *        on_demand null when unknown; null while cost_month_usd is
+ *        unknown (or cost_total_micro < 0, or cost_as_of 0)
  *
  * instance: {id state type az subnet public_ip private_ip lifecycle launch_id
  * launch_time age_s ready doomed doomed_at first_seen last_seen}; age_s is
@@ -266,6 +286,7 @@ char *status_json(const struct status_view *v);
  *   stingy_aws_requests_total{service,action}
  *   stingy_aws_errors_total{service,code}
  *   stingy_estimated_monthly_cost_dollars (only when known)
+ *   stingy_peers stingy_peers_in_sync (only with peers_parameter)
  *   with [dns]: stingy_dns_in_sync stingy_dns_last_sync_timestamp_seconds
  *   stingy_dns_{requests,writes,failures,rate_limited}_total
  *   stingy_dns_config_error

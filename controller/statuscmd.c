@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cost.h"
 #include "desired.h"
 #include "http.h"
 #include "log.h"
@@ -657,6 +658,65 @@ dns_state(struct render *r)
 		    text(dns, "last_error", a, sizeof(a)));
 }
 
+/*
+ * peers_state: "peers  2 in /stingy-vpn/home/wireguard/peers (in sync,
+ * confirmed 3m ago)"; "(not in sync: ERROR)" when not.
+ */
+static void
+peers_state(struct render *r)
+{
+	json_object *p = jget(r->root, "peers");
+	char a[CELL_BYTES], t[32];
+	long long n = 0, at;
+
+	if (p == NULL)
+		return;
+	jint(p, "count", &n);
+	emit(r, "%-*s  %lld in %s (", LABEL_WIDTH, "peers", n,
+	    text(p, "parameter", a, sizeof(a)));
+	if (json_object_get_boolean(jget(p, "synced")))
+		emit(r, "in sync");
+	else if (jstr(p, "last_error", NULL) != NULL)
+		emit(r, "not in sync: %s", text(p, "last_error", a, sizeof(a)));
+	else
+		emit(r, "syncing");
+	if (jint(p, "last_synced_at", &at) && at > 0 && at <= r->now)
+		emit(r, ", confirmed %s ago", fmt_age(r->now - (time_t)at, t,
+		    sizeof(t)));
+	emit(r, ")\n");
+}
+
+/* money: o[key "_micro"] (micro-dollars) as dollars with 2 decimals, "?" when absent. */
+static const char *
+money(json_object *o, const char *key, char *out, size_t outlen)
+{
+	char k[64];
+	long long micro;
+
+	snprintf(k, sizeof(k), "%s_micro", key);
+	if (!jint(o, k, &micro) || micro < 0) {
+		snprintf(out, outlen, "?");
+		return out;
+	}
+	return cost_usd((int64_t)micro, 2, out, outlen);
+}
+
+/* cost_state: "cost  ~$2.69/month (on-demand $5.11)". */
+static void
+cost_state(struct render *r)
+{
+	json_object *c = jget(r->root, "cost");
+	char a[CELL_BYTES], b[CELL_BYTES];
+
+	if (c == NULL)
+		return;
+	emit(r, "%-*s  ~$%s/month", LABEL_WIDTH, "cost",
+	    money(c, "total", a, sizeof(a)));
+	if (jget(c, "on_demand") != NULL)
+		emit(r, " (on-demand $%s)", money(c, "on_demand", b, sizeof(b)));
+	emit(r, "\n");
+}
+
 static void
 endpoint_state(struct render *r)
 {
@@ -675,6 +735,8 @@ endpoint_state(struct render *r)
 	    text(es, "ssm_parameter", a, sizeof(a)),
 	    text(es, "ssm_value", b, sizeof(b)));
 	dns_state(r);
+	peers_state(r);
+	cost_state(r);
 	if (jstr(es, "waiting", NULL) != NULL)
 		emit(r, "%-*s  %s\n", LABEL_WIDTH, "waiting",
 		    text(es, "waiting", a, sizeof(a)));

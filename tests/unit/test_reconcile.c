@@ -392,6 +392,11 @@ check_props(const struct desired *d, const struct rc_observed *o,
 			PROP(a->alert != RC_ALERT_NONE && a->reason[0],
 			    "alert with a kind and a text");
 			break;
+		case RC_PUT_PEERS:
+			PROP(o->peers_known && o->peers_want[0] &&
+			    strcmp(o->peers_digest, o->peers_want) != 0,
+			    "put-peers only when SSM is known to differ");
+			break;
 		}
 		/* Kinds come in order: launch, endpoint, terminate, alert. */
 		if (i > 0) {
@@ -469,6 +474,11 @@ apply(struct rc_observed *o, const struct rc_result *r, time_t now)
 				o->eip_instance[0] = '\0';
 			break;
 		case RC_ALERT:
+			break;
+		case RC_PUT_PEERS:
+			o->peers_known = 1;
+			snprintf(o->peers_digest, sizeof(o->peers_digest), "%s",
+			    o->peers_want);
 			break;
 		}
 	}
@@ -1842,6 +1852,62 @@ test_properties_held(void)
 	    prop_checks);
 }
 
+/* Rule 11: the peer list follows desired by digest, enabled or not. */
+static void
+test_peers_sync(void)
+{
+#define DA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define DB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	static const struct {
+		int		 enabled;
+		const char	*want;		/* peers_want */
+		int		 known;
+		const char	*digest;	/* peers_digest */
+		const char	*expect;
+	} cases[] = {
+		{ 1, DA, 1, DA, "" },		/* in sync */
+		{ 1, DA, 1, DB, "put-peers -" },	/* differs */
+		{ 1, DA, 1, "", "put-peers -" },	/* parameter absent */
+		{ 1, DA, 0, "", "" },		/* not read yet: wait */
+		{ 1, DA, 0, DB, "" },		/* not read yet, stale digest */
+		{ 1, "", 1, DB, "" },		/* cannot render: leave SSM */
+		/* enabled = no: still kept, before the terminates */
+		{ 0, DA, 1, DB, "put-peers -, terminate i-1" },
+		{ 0, DA, 1, DA, "terminate i-1" },
+		{ 0, DA, 0, "", "terminate i-1" },
+	};
+	struct desired *on = cfg(""), *off = cfg("enabled = no\n");
+	struct rc_observed o;
+	const struct rc_result *r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		w_serving(&o);
+		snprintf(o.peers_want, sizeof(o.peers_want), "%s", cases[i].want);
+		o.peers_known = cases[i].known;
+		snprintf(o.peers_digest, sizeof(o.peers_digest), "%s",
+		    cases[i].digest);
+		r = expect_round(cases[i].enabled ? on : off, &o, T0,
+		    cases[i].expect);
+		if (strstr(cases[i].expect, "put-peers") != NULL)
+			T_OK(strstr(reason_of(r, RC_PUT_PEERS), "want aaaaaaaaaaaa")
+			    != NULL, "case %zu: reason %s", i,
+			    reason_of(r, RC_PUT_PEERS));
+	}
+	/* Next to the cut-over, after the endpoint step: both go. */
+	w_serving(&o);
+	o.ssm_known = 0;
+	snprintf(o.peers_want, sizeof(o.peers_want), "%s", DA);
+	o.peers_known = 1;
+	r = expect_round(on, &o, T0, "put-ssm i-1, put-peers -");
+	T_EQ_STR(reason_of(r, RC_PUT_PEERS), "ssm holds nothing, want "
+	    "aaaaaaaaaaaa");
+	expect_round(on, &o, T0 + 1, "");
+	desired_free(on);
+	desired_free(off);
+#undef DA
+#undef DB
+}
+
 int
 main(void)
 {
@@ -1874,6 +1940,7 @@ main(void)
 	T_RUN(test_dns_cutover);
 	T_RUN(test_dns_eip);
 	T_RUN(test_dns_blocked);
+	T_RUN(test_peers_sync);
 	T_RUN(test_bounded);
 	T_RUN(test_determinism);
 	T_RUN(test_random_worlds);

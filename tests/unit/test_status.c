@@ -188,6 +188,16 @@ full_view(void)
 	dns.rate_limited = 0;
 	dns.token_fetches = 1;
 	v.dns = &dns;
+	v.peers_parameter = "/stingy-vpn/vpn/wireguard/peers";
+	v.peers_count = 2;
+	v.peers_synced = 1;
+	v.peers_synced_at = NOW - 120;
+	v.cost_month_usd = 2.69;
+	v.cost_total_micro = 2690000;
+	v.cost_instance_micro = 1168000;
+	v.cost_on_demand_micro = 5110000;
+	v.cost_as_of = NOW - 600;
+	v.cost_prices_at = NOW - 7200;
 	return v;
 }
 
@@ -256,7 +266,7 @@ keys_are(json_object *o, const char *list)
 #define ROOT_KEYS "version,endpoint,region,enabled,healthy,reason,now,started," \
 	"config,sqs,ec2,endpoint_state,primary,replacement,launches_in_flight," \
 	"instances,recent_events,interruptions_24h,last_errors,recent_actions," \
-	"launches_past_hour,reconciles,actions_total,quarantined,dns"
+	"launches_past_hour,reconciles,actions_total,quarantined,dns,peers,cost"
 #define INSTANCE_KEYS "id,state,type,az,subnet,public_ip,private_ip,lifecycle," \
 	"launch_id,launch_time,age_s,ready,doomed,doomed_at,first_seen,last_seen"
 #define ES_KEYS "primary,target,waiting,blocker,elastic_ip,eip_instance," \
@@ -333,6 +343,17 @@ test_json_full(void)
 	JNULL(o, "config_error");
 	JNULL(o, "next_attempt");
 	JINT(o, "writes", 2);
+	o = J(root, "peers");
+	T_OK(keys_are(o, "parameter,count,synced,last_synced_at,last_error"),
+	    "peers keys");
+	JINT(o, "count", 2);
+	JBOOL(o, "synced", 1);
+	JNULL(o, "last_error");
+	o = J(root, "cost");
+	T_OK(keys_are(o, "total,instance,on_demand,total_micro,instance_micro,"
+	    "on_demand_micro,as_of,prices_at,last_error"), "cost keys");
+	JINT(o, "total_micro", 2690000);
+	T_OK(s && strstr(s, "\"total\":2.69,") != NULL, "total as 2.69");
 	JSTR(root, "version", "0.1.0");
 	JSTR(root, "endpoint", "vpn");
 	JSTR(root, "region", "eu-west-1");
@@ -456,6 +477,8 @@ test_json_nulls(void)
 	T_OK(root != NULL, "empty view parses");
 	T_OK(keys_are(root, ROOT_KEYS), "root keys, empty view");
 	JNULL(root, "dns");
+	JNULL(root, "peers");
+	JNULL(root, "cost");
 	JNULL(root, "version");
 	JNULL(root, "endpoint");
 	JNULL(root, "region");
