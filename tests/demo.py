@@ -90,6 +90,7 @@ class Demo:
             for line in f:
                 if line.strip() and not line.startswith("#"):
                     say("    " + line.rstrip())
+        self.conf, self.env = conf, env
         self.daemon = Daemon(conf, env, args=[]).start()
         say("started the controller: stingy-vpn run -c %s" % conf)
 
@@ -125,6 +126,44 @@ class Demo:
         st = self.status()
         say("GET /status: primary %s, %d interruption(s) in 24 h, healthy=%s" % (
             st["endpoint_state"]["primary"], st.get("interruptions_24h", 0), st["healthy"]))
+        self.peers()
+
+    def cli(self, *args):
+        r = subprocess.run([BIN] + list(args), env=self.env, capture_output=True, text=True,
+                           timeout=60)
+        if r.returncode != 0:
+            raise AssertionError("stingy-vpn %s failed: %s" % (" ".join(args), r.stderr.strip()))
+        return r.stdout
+
+    def peers(self):
+        prefix = self.world.outputs["SsmPrefix"]
+        self.cli("keys", "init", "-c", self.conf)
+        say("stingy-vpn keys init: the server's private key went straight into the SSM "
+            "SecureString %s/wireguard/private-key; desired.conf keeps only the public key"
+            % prefix)
+        out = os.path.join(self.tmp, "alice.conf")
+        self.cli("peer", "add", "alice", "-c", self.conf, "--endpoint", self.eip_address,
+                 "--out", out, "--no-qr")
+        say("stingy-vpn peer add alice: a key pair, the next free address, [peer alice] in "
+            "desired.conf and the client config %s (mode %o; a QR code on a terminal)"
+            % (out, os.stat(out).st_mode & 0o777))
+        name = prefix + "/wireguard/peers"
+
+        def synced():
+            try:
+                p = self.world.ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+            except self.world.ssm.exceptions.ParameterNotFound:
+                return None
+            return p if "# alice" in p["Value"] else None
+        p = wait_for(synced, 30, what="the peer list in SSM")
+        say("the controller saw desired.conf change and put the peer list into %s (%s); the "
+            "instance applies it within a minute with wg syncconf:" % (name, p["Type"]))
+        for line in p["Value"].splitlines():
+            say("    " + line)
+        c = wait_for(lambda: self.status().get("cost"), 30, what="the cost estimate")
+        say("GET /status: the estimate is ~$%.2f a month against $%.2f on demand (moto's spot "
+            "prices are placeholders; `stingy-vpn cost` prints the breakdown)"
+            % (c["total"], c["on_demand"]))
 
     def stop(self):
         if self.daemon and self.daemon.alive():
