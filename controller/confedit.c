@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "confedit.h"
 #include "desired.h"
+#include "fileio.h"
 #include "wgkey.h"
 
 #define CE_LINE_MAX	4096	/* bytes of a line looked at, as the parser's limit */
@@ -439,23 +440,6 @@ ce_read_all(int fd, struct buf *b, const char *path, char *err, size_t errlen)
 	}
 }
 
-static int
-ce_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* ce_replace: text over path through a temporary file, with st's mode and owner. */
 static int
 ce_replace(const char *path, const struct stat *st, const char *text,
@@ -484,7 +468,7 @@ ce_replace(const char *path, const struct stat *st, const char *text,
 		goto done;
 	}
 	if (fchmod(fd, st->st_mode & 07777) == -1 ||
-	    ce_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
+	    fileio_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto done;
 	}

@@ -18,6 +18,7 @@
 #include "desired.h"
 #include "http.h"
 #include "log.h"
+#include "oneshot.h"
 #include "spotprice.h"
 
 /* Must match controller/main.c. */
@@ -97,46 +98,29 @@ static int
 cost_fetch(const struct desired *d, struct cost_fetch *f, char *err,
     size_t errlen)
 {
-	struct http_client *http = NULL;
 	struct spotprice_query q;
-	struct aws *a = NULL;
+	struct oneshot o;
 	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
-	if ((f->base = event_base_new()) == NULL ||
-	    (http = http_client_new(f->base)) == NULL) {
-		snprintf(err, errlen, "cannot set up the event loop and HTTP "
-		    "client");
+	if (oneshot_open(&o, d->region, d->profile, err, errlen) == -1)
 		goto done;
-	}
-	if ((a = aws_new(f->base, http, d->region, d->profile, err,
-	    errlen)) == NULL)
-		goto done;
+	f->base = o.base;
 	memset(&q, 0, sizeof(q));
 	q.types = (const char *const *)d->instance_types;
 	q.ntypes = d->n_instance_types;
 	q.start = time(NULL);
-	if (spotprice_describe(a, &q, cost_prices_cb, f) == -1) {
+	if (spotprice_describe(o.aws, &q, cost_prices_cb, f) == -1) {
 		snprintf(err, errlen, "ec2 DescribeSpotPriceHistory in %s: the "
 		    "request could not start", d->region);
 		goto done;
 	}
-	while (!f->done)
-		if (event_base_dispatch(f->base) != 0)
-			break;
+	if (oneshot_wait(&o, &f->done, &f->err) == -1)
+		f->failed = 1;
 	rc = 0;
 done:
-	aws_free(a);	/* answers a call still pending ("Cancelled"): f->done */
-	http_client_free(http);
-	if (f->base != NULL)
-		event_base_free(f->base);
+	oneshot_close(&o);	/* answers a call still pending ("Cancelled") */
 	f->base = NULL;
-	if (rc == 0 && !f->done) {
-		f->failed = 1;
-		snprintf(f->err.code, sizeof(f->err.code), "LoopFailed");
-		snprintf(f->err.message, sizeof(f->err.message), "the event "
-		    "loop stopped before the answer");
-	}
 	return rc;
 }
 

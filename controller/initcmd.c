@@ -21,9 +21,11 @@
 #include "buf.h"
 #include "cfn.h"
 #include "desired.h"
+#include "fileio.h"
 #include "http.h"
 #include "initcmd.h"
 #include "log.h"
+#include "oneshot.h"
 
 /* Must match controller/main.c. */
 #define DEFAULT_CONF		DESIRED_DEFAULT_PATH
@@ -539,43 +541,25 @@ static int
 init_fetch(const char *stack, const char *region, const char *profile,
     struct init_fetch *f, char *err, size_t errlen)
 {
-	struct http_client *http = NULL;
-	struct aws *a = NULL;
+	struct oneshot o;
 	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
-	if ((f->base = event_base_new()) == NULL ||
-	    (http = http_client_new(f->base)) == NULL) {
-		snprintf(err, errlen, "cannot set up the event loop and HTTP "
-		    "client");
+	if (oneshot_open(&o, region, profile, err, errlen) == -1)
 		goto done;
-	}
-	if ((a = aws_new(f->base, http, region, profile, err, errlen)) == NULL)
-		goto done;
-	snprintf(f->region, sizeof(f->region), "%s", aws_region(a));
-	if (cfn_describe_stack(a, stack, init_describe_cb, f) == -1) {
+	f->base = o.base;
+	snprintf(f->region, sizeof(f->region), "%s", aws_region(o.aws));
+	if (cfn_describe_stack(o.aws, stack, init_describe_cb, f) == -1) {
 		snprintf(err, errlen, "cloudformation DescribeStacks %s: the "
 		    "request could not start", stack);
 		goto done;
 	}
-	/* 0: our loopbreak; 1: nothing left to wait for; -1: failure. */
-	while (!f->done)
-		if (event_base_dispatch(f->base) != 0)
-			break;
+	if (oneshot_wait(&o, &f->done, &f->err) == -1)
+		f->failed = 1;
 	rc = 0;
 done:
-	/* aws_free answers a call still pending ("Cancelled"): f->done */
-	aws_free(a);
-	http_client_free(http);
-	if (f->base != NULL)
-		event_base_free(f->base);
+	oneshot_close(&o);	/* answers a call still pending ("Cancelled") */
 	f->base = NULL;
-	if (rc == 0 && !f->done) {
-		f->failed = 1;
-		snprintf(f->err.code, sizeof(f->err.code), "LoopFailed");
-		snprintf(f->err.message, sizeof(f->err.message), "the event "
-		    "loop stopped before the answer");
-	}
 	return rc;
 }
 
@@ -596,24 +580,6 @@ init_report_fetch(const char *stack, const struct init_fetch *f)
 }
 
 /* ---- writing ---- */
-
-/* write_all: len bytes of text to fd. */
-static int
-init_write_all(int fd, const char *text, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, text, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* sync_dir: makes a rename in dir durable; filesystems that cannot are let be. */
 static void
@@ -653,7 +619,7 @@ initcmd_write_file(const char *path, const char *text, int force, char *err,
 		goto done;
 	}
 	if (fchmod(fd, INITCMD_MODE) == -1 ||
-	    init_write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1) {
+	    fileio_write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto done;
 	}

@@ -21,8 +21,10 @@
 #include "buf.h"
 #include "confedit.h"
 #include "desired.h"
+#include "fileio.h"
 #include "http.h"
 #include "log.h"
+#include "oneshot.h"
 #include "peercmd.h"
 #include "peers.h"
 #include "qr.h"
@@ -113,24 +115,6 @@ pc_valid_name(const char *s)
 	    "0123456789-") == n;
 }
 
-static int
-pc_write_all(int fd, const void *p, size_t len)
-{
-	const char *c = p;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, c, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* create: path new (O_EXCL, no symlink followed), mode 0600; the fd or -1 with err. */
 static int
 pc_create(const char *path, char *err, size_t errlen)
@@ -160,7 +144,7 @@ pc_finish(int fd, const char *path, const void *data, size_t len, char *err,
 {
 	int rc = 0;
 
-	if (pc_write_all(fd, data, len) == -1 || fsync(fd) == -1)
+	if (fileio_write_all(fd, data, len) == -1 || fsync(fd) == -1)
 		rc = -1;
 	if (close(fd) == -1)
 		rc = -1;
@@ -213,18 +197,10 @@ pc_get_done_cb(const struct aws_error *err, const struct ssm_parameter *p,
 
 /* wait: runs the loop until the call answered. */
 static void
-pc_wait(struct pc_ssm *s)
+pc_wait(struct oneshot *o, struct pc_ssm *s)
 {
-	/* 0: our loopbreak; 1: nothing left to wait for; -1: failure */
-	while (!s->done)
-		if (event_base_dispatch(s->base) != 0)
-			break;
-	if (!s->done) {
+	if (oneshot_wait(o, &s->done, &s->err) == -1)
 		s->failed = 1;
-		snprintf(s->err.code, sizeof(s->err.code), "LoopFailed");
-		snprintf(s->err.message, sizeof(s->err.message), "the event loop "
-		    "stopped before the answer");
-	}
 }
 
 /*
@@ -236,27 +212,24 @@ static int
 pc_put_key(const struct desired *d, const char *name, const char *value,
     int force, char *err, size_t errlen)
 {
-	struct http_client *http = NULL;
+	struct oneshot o;
 	struct pc_ssm s;
-	struct aws *a = NULL;
+	struct aws *a;
 	char why[512];
 	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
-	if ((s.base = event_base_new()) == NULL ||
-	    (http = http_client_new(s.base)) == NULL) {
-		snprintf(err, errlen, "cannot set up the event loop and HTTP client");
+	if (oneshot_open(&o, d->region, d->profile, err, errlen) == -1)
 		goto done;
-	}
-	if ((a = aws_new(s.base, http, d->region, d->profile, err, errlen)) == NULL)
-		goto done;
+	s.base = o.base;
+	a = o.aws;
 	if (ssm_put_parameter(a, name, value, "SecureString", force,
 	    pc_put_done_cb, &s) == -1) {
 		snprintf(err, errlen, "ssm PutParameter %s: the request could not "
 		    "start", name);
 		goto done;
 	}
-	pc_wait(&s);
+	pc_wait(&o, &s);
 	if (s.failed && !force && strcmp(s.err.code, "ParameterAlreadyExists") == 0) {
 		memset(&s.err, 0, sizeof(s.err));
 		s.done = s.failed = 0;
@@ -266,7 +239,7 @@ pc_put_key(const struct desired *d, const char *name, const char *value,
 			    "not start", name);
 			goto done;
 		}
-		pc_wait(&s);
+		pc_wait(&o, &s);
 		if (!s.failed && !s.same) {
 			snprintf(err, errlen, "ssm: %s exists: the server has a key "
 			    "already. `stingy-vpn keys init --force` replaces it; "
@@ -281,10 +254,7 @@ pc_put_key(const struct desired *d, const char *name, const char *value,
 	}
 	rc = 0;
 done:
-	aws_free(a);
-	http_client_free(http);
-	if (s.base != NULL)
-		event_base_free(s.base);
+	oneshot_close(&o);
 	return rc;
 }
 
